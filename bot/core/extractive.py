@@ -1,0 +1,166 @@
+"""The default answerer: no LLM, no network. It answers with the retrieved sentences that
+best answer the question, quoted verbatim and cited, or refuses when none does."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from bot.core.answer_types import AnswerType, candidates, expected_type
+from bot.core.citations import make_citation
+from bot.core.lexical import content_stems, coverage, idf_weights
+from bot.core.models import Answer, Citation
+from index.records import Passage
+from index.text import sentence_spans
+
+REFUSAL = (
+    "I couldn't find this in the indexed articles{when}. Try different words, a wider "
+    "time range, or ask an admin to add a source that covers it."
+)
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    """A sentence of a retrieved passage, with how well it answers the question."""
+
+    passage: Passage
+    article_rank: int
+    start: int  # offsets in the article body
+    end: int
+    coverage: float
+    answers_type: bool
+    score: float
+
+    @property
+    def text(self) -> str:
+        """The sentence, verbatim."""
+        offset = self.passage.start_char
+        return self.passage.text[self.start - offset : self.end - offset]
+
+
+@dataclass(frozen=True)
+class ExtractiveSettings:
+    """Thresholds of the extractive answerer (measured on the RealTime QA dev split)."""
+
+    min_coverage: float = 0.3  # below this share of the question's words: refuse
+    max_sentences: int = 2
+    second_sentence_ratio: float = 0.75  # a second sentence must score this close to the best
+    max_words: int = 80
+
+
+class ExtractiveAnswerer:
+    """Answers by quoting the best sentences of the retrieved passages."""
+
+    def __init__(self, settings: ExtractiveSettings | None = None) -> None:
+        self.settings = settings or ExtractiveSettings()
+
+    def answer(self, question: str, passages: list[Passage], when: str = "") -> Answer:
+        """An answer quoting the best sentences, or a refusal (``when`` is e.g. ' as of …')."""
+        ranked = self.rank_sentences(question, passages)
+        if not ranked or ranked[0].coverage < self.settings.min_coverage:
+            return Answer(text=REFUSAL.format(when=when), refused=True)
+        chosen = self._choose(ranked)
+        citations = [
+            make_citation(n, s.passage, s.start, s.end) for n, s in enumerate(chosen, start=1)
+        ]
+        return Answer(text=compose_text(citations), citations=citations)
+
+    def rank_sentences(self, question: str, passages: list[Passage]) -> list[ScoredSentence]:
+        """All sentences of ``passages``, best answer first."""
+        q_stems = content_stems(question)
+        if not q_stems:
+            return []
+        answer_type = expected_type(question)
+        article_ranks = _article_ranks(passages)
+        units = _sentences(passages)
+        stems = [set(content_stems(text)) for _, _, _, text in units]
+        idf = idf_weights(stems)
+        unseen = math.log((len(units) + 1) / 0.5)
+        for s in q_stems:
+            idf.setdefault(s, unseen)
+        agreement = _agreement(units, answer_type, question)
+        scored = []
+        for (passage, start, end, text), sentence_stems in zip(units, stems, strict=True):
+            cover = coverage(q_stems, sentence_stems, idf)
+            found = candidates(text, answer_type, question)
+            rank = article_ranks[passage.article_id]
+            score = (
+                cover
+                + (0.2 if found else 0.0)
+                + 0.1 * max((agreement[c.lower()] for c in found), default=0) / 3
+                + 0.15 / (1 + rank)
+                - (0.2 if len(text.split()) > self.settings.max_words else 0.0)
+                - (0.2 if len(text.split()) < 5 else 0.0)
+            )
+            scored.append(ScoredSentence(passage, rank, start, end, cover, bool(found), score))
+        scored.sort(key=lambda s: (-s.score, s.article_rank, s.start))
+        return scored
+
+    def _choose(self, ranked: list[ScoredSentence]) -> list[ScoredSentence]:
+        best = ranked[0]
+        chosen = [best]
+        for cand in ranked[1:]:
+            if len(chosen) >= self.settings.max_sentences:
+                break
+            if cand.score < best.score * self.settings.second_sentence_ratio:
+                break
+            if cand.coverage < self.settings.min_coverage:
+                continue
+            if any(_same_text(cand, c) for c in chosen):
+                continue
+            chosen.append(cand)
+        return chosen
+
+
+def compose_text(citations: list[Citation]) -> str:
+    """The answer text: each quoted sentence followed by its ``[n]`` marker."""
+    return " ".join(f"{' '.join(c.quote.split())} [{c.n}]" for c in citations)
+
+
+def _sentences(passages: list[Passage]) -> list[tuple[Passage, int, int, str]]:
+    """(passage, start, end, text) for every sentence, offsets in the article body."""
+    units = []
+    seen: set[tuple[str, int]] = set()
+    for passage in passages:
+        for start, end in sentence_spans(passage.text):
+            key = (passage.article_id, passage.start_char + start)
+            if key in seen:
+                continue
+            seen.add(key)
+            units.append(
+                (
+                    passage,
+                    passage.start_char + start,
+                    passage.start_char + end,
+                    passage.text[start:end],
+                )
+            )
+    return units
+
+
+def _article_ranks(passages: list[Passage]) -> dict[str, int]:
+    ranks: dict[str, int] = {}
+    for passage in passages:
+        ranks.setdefault(passage.article_id, len(ranks))
+    return ranks
+
+
+def _agreement(units, answer_type: AnswerType, question: str) -> Counter:
+    """How many distinct articles mention each candidate answer (agreement across sources)."""
+    seen: dict[str, set[str]] = {}
+    for passage, _, _, text in units:
+        for cand in candidates(text, answer_type, question):
+            seen.setdefault(cand.lower(), set()).add(passage.article_id)
+    return Counter({cand: len(ids) for cand, ids in seen.items()})
+
+
+def _same_text(a: ScoredSentence, b: ScoredSentence) -> bool:
+    """True for the same sentence, or a near copy (e.g. a wire story in two outlets)."""
+    return near_copy(a.text, b.text, 0.8)
+
+
+def near_copy(a: str, b: str, share: float) -> bool:
+    """True when ``share`` of the shorter text's words are in the other text."""
+    wa, wb = set(a.split()), set(b.split())
+    return len(wa & wb) >= share * max(1, min(len(wa), len(wb)))

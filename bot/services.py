@@ -1,0 +1,175 @@
+"""The composition root: builds every service once from Settings and hands them out.
+
+Heavy parts (the embedding model, Chroma) are created on first use, so ``newsdesk --help``
+and ``newsdesk sources`` stay fast and re-indexing unchanged input never loads the model.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from bot.core.answer import AnswerService, today_utc
+from bot.core.extractive import ExtractiveAnswerer, ExtractiveSettings
+from bot.core.models import Answer, Summary
+from bot.core.ports import ProgressCallback
+from bot.core.summary import Summarizer
+from bot.settings import Settings
+from index.articles import read_paths
+from index.catalog import Catalog
+from index.chunking import token_counter
+from index.embeddings import load_embeddings
+from index.pipeline import Indexer
+from index.records import IndexReport, SourceStats
+from index.search import Searcher, SearchParams
+from index.store import VectorStore, open_chroma_client
+
+log = logging.getLogger(__name__)
+
+
+class LazyEmbeddings(Embeddings):
+    """Loads the real model on the first embedding call, not before."""
+
+    def __init__(self, model_path: str, batch_size: int) -> None:
+        self.model_path = model_path
+        self.batch_size = batch_size
+        self._model: Embeddings | None = None
+
+    @property
+    def model(self) -> Embeddings:
+        """The loaded model."""
+        if self._model is None:
+            log.info("loading the embedding model from %s", self.model_path)
+            self._model = load_embeddings(self.model_path, self.batch_size)
+        return self._model
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Embed documents with the real model."""
+        return self.model.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        """Embed a query with the real model."""
+        return self.model.embed_query(text)
+
+
+class Newsdesk:
+    """Questions, summaries and timelines (the QuestionAnswering port)."""
+
+    def __init__(self, answers: AnswerService, summaries: Summarizer) -> None:
+        self.answers = answers
+        self.summaries = summaries
+
+    def ask(
+        self, question: str, *, as_of: date | None = None, guild_id: int | None = None
+    ) -> Answer:
+        """Answer a question with verbatim citations (see AnswerService.ask)."""
+        return self.answers.ask(question, as_of=as_of, guild_id=guild_id)
+
+    def summary(self, topic: str, **kwargs) -> Summary:
+        """A dated, cited summary of a topic (see Summarizer.summary)."""
+        return self.summaries.summary(topic, **kwargs)
+
+    def timeline(self, topic: str, **kwargs) -> Summary:
+        """A dated, cited timeline of a topic (see Summarizer.timeline)."""
+        return self.summaries.timeline(topic, **kwargs)
+
+
+class Library:
+    """What the knowledge base holds, and indexing into it (the Library port)."""
+
+    def __init__(self, catalog: Catalog, indexer: Indexer, source_paths: list[Path]) -> None:
+        self.catalog = catalog
+        self.indexer = indexer
+        self.source_paths = source_paths
+
+    def stats(self, guild_id: int | None = None) -> SourceStats:
+        """Counts of articles and chunks, first and last date, articles per outlet."""
+        articles, chunks, first, last, by_source = self.catalog.stats(str(guild_id or ""))
+        return SourceStats(articles, chunks, first, last, by_source)
+
+    def reindex(self, progress: ProgressCallback | None = None) -> IndexReport:
+        """Re-index the configured source folders (unchanged articles cost nothing)."""
+        return self.index_paths(self.source_paths, progress)
+
+    def index_paths(
+        self, paths: Iterable[str | Path], progress: ProgressCallback | None = None
+    ) -> IndexReport:
+        """Index files and folders; bad files and lines are reported, the rest indexed."""
+        return self.indexer.index(read_paths(list(paths)), progress=progress)
+
+
+class Services:
+    """Every service, built once from ``settings``. Pass ``embeddings`` to use a fake."""
+
+    def __init__(
+        self, settings: Settings, embeddings: Embeddings | None = None, today=today_utc
+    ) -> None:
+        self.settings = settings
+        self._embeddings = embeddings
+        self.today = today
+
+    @cached_property
+    def embeddings(self) -> Embeddings:
+        """The embedding model (loaded lazily unless a fake was given)."""
+        return self._embeddings or LazyEmbeddings(
+            self.settings.model_path(), self.settings.embedding_batch_size
+        )
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        """The SQLite catalog under the data dir."""
+        return Catalog(self.settings.catalog_path)
+
+    @cached_property
+    def store(self) -> VectorStore:
+        """The Chroma vector store (embedded, or the server at NEWSDESK_CHROMA_URL)."""
+        client = open_chroma_client(self.settings.chroma_path, self.settings.chroma_url)
+        return VectorStore(client, self.settings.collection, self.embeddings)
+
+    @cached_property
+    def searcher(self) -> Searcher:
+        """The hybrid date-aware search."""
+        s = self.settings
+        params = SearchParams(
+            dense_pool=s.dense_pool,
+            keyword_pool=s.keyword_pool,
+            rrf_k=s.rrf_k,
+            recency_half_life_days=s.recency_half_life_days,
+        )
+        return Searcher(self.catalog, self.store, params)
+
+    @cached_property
+    def indexer(self) -> Indexer:
+        """Writes articles into the catalog and the vector store."""
+        return Indexer(
+            self.catalog,
+            self.store,
+            token_counter(self.settings.model_path()),
+            self.settings.max_chunk_tokens,
+        )
+
+    @cached_property
+    def library(self) -> Library:
+        """The Library port."""
+        return Library(self.catalog, self.indexer, list(self.settings.source_paths))
+
+    @cached_property
+    def newsdesk(self) -> Newsdesk:
+        """The QuestionAnswering port."""
+        answerer = ExtractiveAnswerer(
+            ExtractiveSettings(min_coverage=self.settings.min_answer_score)
+        )
+        answers = AnswerService(
+            self.searcher, answerer, self.settings.passages_per_answer, today=self.today
+        )
+        return Newsdesk(answers, Summarizer(self.searcher, today=self.today))
+
+    def close(self) -> None:
+        """Release the catalog's database handle."""
+        if "catalog" in self.__dict__:
+            self.catalog.close()
