@@ -121,10 +121,11 @@ class NewsdeskBot(commands.Bot):
     async def connect(self, *, reconnect: bool = True) -> None:
         """Connect to the gateway; with a custom API base, ask that API where its gateway is."""
         if self.settings.discord_api_base:
-            await self._use_custom_gateway()
+            await self.use_api_gateway()
         await super().connect(reconnect=reconnect)
 
-    async def _use_custom_gateway(self) -> None:
+    async def use_api_gateway(self) -> None:
+        """Point the gateway at the one the (custom) REST API names in ``GET /gateway/bot``."""
         try:
             _shards, url, _limits = await self.http.get_bot_gateway()
         except discord.GatewayNotFound:

@@ -15,7 +15,13 @@ PACKAGED_SAMPLES = Path(__file__).resolve().parent.parent / "index" / "samples"
 class Settings(BaseSettings):
     """All of Newsdesk's settings. Read only when built, never at import time."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        env_ignore_empty=True,
+        populate_by_name=True,
+    )
 
     # Discord
     discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")

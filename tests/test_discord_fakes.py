@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -267,6 +267,13 @@ class FakeMessage:
         )
 
 
+def allows_no_mentions(allowed: object) -> bool:
+    """True when ``allowed`` is an AllowedMentions that lets nobody be pinged."""
+    return isinstance(allowed, discord.AllowedMentions) and not any(
+        (allowed.everyone, allowed.users, allowed.roles, allowed.replied_user)
+    )
+
+
 def on_main_thread() -> bool:
     """True when called on the test's event-loop thread (the main thread)."""
     return threading.current_thread() is threading.main_thread()
@@ -288,7 +295,9 @@ class FakeQA:
         self.error = error
         self.events = events if events is not None else Events()
 
-    def ask(self, question: str, *, as_of: date | None = None, guild_id: int | None = None) -> Answer:
+    def ask(
+        self, question: str, *, as_of: date | None = None, guild_id: int | None = None
+    ) -> Answer:
         """Record the question; return the canned answer (or raise the canned error)."""
         self.events.record(
             "qa.ask", question=question, guild_id=guild_id, on_main_thread=on_main_thread()

@@ -44,7 +44,9 @@ def test_answer_lists_each_source_with_title_outlet_date_link_and_quote() -> Non
     answer = make_answer(citations=2)
     [message] = render_answer(answer)
 
-    assert message.startswith("The council approved measure 1 [1]. The council approved measure 2 [2].")
+    assert message.startswith(
+        "The council approved measure 1 [1]. The council approved measure 2 [2]."
+    )
     assert "**Sources**" in message
     assert (
         "[1] Harbour council votes on plan 1 — Example Gazette, 2024-05-02 "
@@ -66,7 +68,9 @@ def test_only_http_links_are_shown_and_they_cannot_escape_their_brackets() -> No
 
 
 def test_a_huge_answer_is_split_into_messages_within_limits_without_cutting_words() -> None:
-    long_text = " ".join(f"Sentence number {i} says something about the harbour [{i % 15 + 1}]." for i in range(400))
+    long_text = " ".join(
+        f"Sentence number {i} says something about the harbour [{i % 15 + 1}]." for i in range(400)
+    )
     answer = make_answer(citations=15, text=long_text, quote="word " * 600)  # 3,000-char quotes
 
     messages = render_answer(answer)
@@ -87,7 +91,9 @@ def test_a_huge_answer_is_split_into_messages_within_limits_without_cutting_word
 def test_article_text_cannot_ping_or_break_formatting() -> None:
     answer = Answer(
         text=f"Quoted: {HOSTILE} [1]",
-        citations=[make_citation(1, title=f"Title {HOSTILE}", source="@everyone News", quote=HOSTILE)],
+        citations=[
+            make_citation(1, title=f"Title {HOSTILE}", source="@everyone News", quote=HOSTILE)
+        ],
     )
     messages = render_answer(answer)
 
@@ -155,7 +161,10 @@ def test_stats_show_counts_dates_and_top_outlets() -> None:
 
     assert "1,480 articles in 15,120 passages" in text
     assert "2024-01-02 → 2024-06-30" in text
-    assert "Top outlets: Outlet 7 (70) · Outlet 6 (60) · Outlet 5 (50) · Outlet 4 (40) · Outlet 3 (30) and 3 more" in text
+    assert (
+        "Top outlets: Outlet 7 (70) · Outlet 6 (60) · Outlet 5 (50) · Outlet 4 (40) · "
+        "Outlet 3 (30) and 3 more" in text
+    )
 
 
 def test_empty_stats_point_to_reindex() -> None:

@@ -76,7 +76,9 @@ class CommandRegistry:
             return self.global_commands
         return self.guild_commands.setdefault(guild_id, [])
 
-    def overwrite(self, guild_id: int | None, payload: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def overwrite(
+        self, guild_id: int | None, payload: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
         """Replace a scope's commands (PUT); returns the stored commands with ids."""
         if len(payload) > 100:
             raise ApiError(400, 30032, "Maximum number of application commands reached (100)")

@@ -167,7 +167,9 @@ class Gateway:
         self.host.changed()
         try:
             interval_ms = int(self.heartbeat_interval * 1000)
-            await conn.send({"op": HELLO, "d": {"heartbeat_interval": interval_ms}, "s": None, "t": None})
+            await conn.send(
+                {"op": HELLO, "d": {"heartbeat_interval": interval_ms}, "s": None, "t": None}
+            )
             async for msg in ws:
                 if msg.type is WSMsgType.TEXT:
                     await self._on_frame(conn, json.loads(msg.data))

@@ -57,6 +57,7 @@ class InteractionHandle:
     original: StoredMessage | None = None
     followups: list[StoredMessage] = field(default_factory=list)
     source_message: StoredMessage | None = None
+    late_callbacks: list[RecordedRequest] = field(default_factory=list)
 
     @property
     def callback(self) -> Callback | None:
@@ -166,11 +167,14 @@ def build_options(
     path: list[str],
     values: dict[str, Any],
     resolve: Callable[[int, Any, dict[str, Any]], Any],
+    *,
+    partial: bool = False,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Build the interaction ``options`` tree and ``resolved`` map (``resolve`` fills it).
 
     With a synced ``definition`` the option types come from it, unknown names raise and
-    required options must be present; without one they are inferred from the Python values.
+    required options must be present (unless ``partial``, as while autocompleting); without
+    one the types are inferred from the Python values.
     """
     defs, steps = _descend(definition, path)
     resolved: dict[str, Any] = {}
@@ -181,11 +185,11 @@ def build_options(
             raise ValueError(f"unknown option {name!r}; the command has {sorted(known)}")
         opt_type = known[name]["type"] if name in known else _infer_type(value)
         choices = [c["value"] for c in known.get(name, {}).get("choices") or []]
-        if choices and value not in choices:
+        if choices and not partial and value not in choices:
             raise ValueError(f"option {name!r} must be one of {choices}, not {value!r}")
         leaf.append({"name": name, "type": opt_type, "value": resolve(opt_type, value, resolved)})
     missing = [d["name"] for d in defs or [] if d.get("required") and d["name"] not in values]
-    if missing:
+    if missing and not partial:
         raise ValueError(f"required options missing: {missing}")
     options = leaf
     for step_type, name in reversed(steps):

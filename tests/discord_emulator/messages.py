@@ -75,8 +75,12 @@ def validate_message_body(body: dict[str, Any], *, has_files: bool, creating: bo
                 raise _too_long(f"embeds.{index}.{path}", limit)
             total += size
     if total > 6000:
-        raise ApiError(400, 50035, "Invalid Form Body (embeds: Embed size exceeds maximum size of 6000)")
-    has_body = any(body.get(key) for key in ("content", "embeds", "components", "sticker_ids", "poll"))
+        raise ApiError(
+            400, 50035, "Invalid Form Body (embeds: Embed size exceeds maximum size of 6000)"
+        )
+    has_body = any(
+        body.get(key) for key in ("content", "embeds", "components", "sticker_ids", "poll")
+    )
     if creating and not has_body and not has_files:
         raise ApiError(400, 50006, "Cannot send an empty message")
 
@@ -207,7 +211,9 @@ class StoredMessage:
         parts = [self.content]
         for embed in self.embeds:
             parts += [embed.get("title") or "", embed.get("description") or ""]
-            parts += [f"{f.get('name', '')}\n{f.get('value', '')}" for f in embed.get("fields") or []]
+            parts += [
+                f"{f.get('name', '')}\n{f.get('value', '')}" for f in embed.get("fields") or []
+            ]
             parts.append((embed.get("footer") or {}).get("text") or "")
         return "\n".join(p for p in parts if p)
 

@@ -42,7 +42,8 @@ class RecordedRequest:
         return f"{self.method} {self.path}"
 
     def __repr__(self) -> str:
-        return f"<RecordedRequest {self.route} -> {self.status}{' ' + self.fault if self.fault else ''}>"
+        fault = f" (fault {self.fault})" if self.fault else ""
+        return f"<RecordedRequest {self.route} -> {self.status}{fault}>"
 
 
 RequestPredicate = Callable[[RecordedRequest], bool]

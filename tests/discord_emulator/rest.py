@@ -13,17 +13,19 @@ from .messages import ApiError
 from .recording import RecordedRequest
 
 if TYPE_CHECKING:
-    from .server import DiscordEmulator
+    from .state import EmulatorState
 
 API_PREFIX = "/api/v10"
 Handler = Callable[..., Awaitable[web.StreamResponse]]
 
 
-def reply(data: Any = None, status: int = 200) -> web.Response:
+def reply(data: Any = None, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     """A JSON response, or 204 No Content for ``None``."""
     if data is None:
-        return web.Response(status=204)
-    return web.json_response(data, status=status)
+        return web.Response(status=204, headers=headers)
+    # Exactly "application/json", no charset: discord.py compares the header verbatim.
+    body = json.dumps(data).encode()
+    return web.Response(body=body, status=status, headers=headers, content_type="application/json")
 
 
 async def parse_request(request: web.Request) -> RecordedRequest:
@@ -85,7 +87,7 @@ class Router:
 class RestApi:
     """The HTTP side of the emulator."""
 
-    def __init__(self, emu: DiscordEmulator) -> None:
+    def __init__(self, emu: EmulatorState) -> None:
         self.emu = emu
         self.router = Router()
         add = self.router.add
@@ -122,7 +124,7 @@ class RestApi:
         fault = next((f for f in self.emu.faults if f.take(record)), None)
         if fault is not None:
             record.fault = str(fault.status)
-            return web.json_response(fault.body(), status=fault.status, headers=fault.headers())
+            return reply(fault.body(), status=fault.status, headers=fault.headers())
         found = self.router.resolve(record.method, record.path)
         if found is None:
             self.emu.unhandled.append(record)
@@ -233,7 +235,9 @@ class RestApi:
             raise ApiError(404, 10004, "Unknown Guild")
         return reply(guild.payload())
 
-    async def get_member(self, record: RecordedRequest, guild_id: str, user_id: str) -> web.Response:
+    async def get_member(
+        self, record: RecordedRequest, guild_id: str, user_id: str
+    ) -> web.Response:
         guild = self.emu.guild(int(guild_id))
         member = guild.members.get(int(user_id)) if guild else None
         if member is None:

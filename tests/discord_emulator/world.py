@@ -190,14 +190,20 @@ class Guild:
 
     def add_role(self, name: str, permissions: int = 0) -> Role:
         """Create a role with the given permission bits."""
-        role = Role(id=self.ids.next(), name=name, permissions=permissions, position=len(self.roles))
+        role = Role(
+            id=self.ids.next(), name=name, permissions=permissions, position=len(self.roles)
+        )
         self.roles.append(role)
         return role
 
     def add_channel(self, name: str, *, topic: str | None = None) -> Channel:
         """Create a text channel."""
         channel = Channel(
-            id=self.ids.next(), name=name, guild_id=self.id, position=len(self.channels), topic=topic
+            id=self.ids.next(),
+            name=name,
+            guild_id=self.id,
+            position=len(self.channels),
+            topic=topic,
         )
         self.channels.append(channel)
         return channel

@@ -1,0 +1,46 @@
+"""Settings: .env.example documents every setting, and values parse as documented."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bot.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def documented_names() -> set[str]:
+    text = (ROOT / ".env.example").read_text(encoding="utf-8")
+    return set(re.findall(r"^([A-Z][A-Z0-9_]+)=", text, flags=re.M))
+
+
+def setting_names() -> set[str]:
+    return {f.validation_alias for f in Settings.model_fields.values()}
+
+
+def test_env_example_and_settings_are_in_step():
+    assert documented_names() == setting_names()
+
+
+def test_env_example_parses_as_is(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    settings = Settings(_env_file=ROOT / ".env.example")
+    assert settings.discord_token is None
+    assert settings.answerer == "extractive"
+    assert settings.owner_ids == []
+
+
+def test_lists_accept_commas_and_json(monkeypatch):
+    monkeypatch.setenv("NEWSDESK_OWNER_IDS", "12, 34")
+    monkeypatch.setenv("NEWSDESK_SOURCE_PATHS", '["a", "b"]')
+    settings = Settings(_env_file=None)
+    assert settings.owner_ids == [12, 34]
+    assert [p.name for p in settings.source_paths] == ["a", "b"]
+
+
+def test_token_never_shows_in_repr(monkeypatch):
+    monkeypatch.setenv("DISCORD_TOKEN", "super-secret-token")
+    settings = Settings(_env_file=None)
+    assert "super-secret-token" not in repr(settings)
+    assert settings.discord_token.get_secret_value() == "super-secret-token"
