@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import sys
@@ -99,13 +100,23 @@ def _run_with_progress(label: str, work):
         return work(advance)
 
 
-def _user_errors():
-    from bot.core.errors import UserError
+def friendly(command):
+    """Turn a user error raised by the core into one clear line and exit code 2."""
 
-    return UserError
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        from bot.core.errors import UserError
+
+        try:
+            return command(*args, **kwargs)
+        except UserError as exc:
+            _fail(exc.message)
+
+    return wrapper
 
 
 @app.command()
+@friendly
 def index(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders of articles.")],
     as_json: JsonFlag = False,
@@ -124,6 +135,7 @@ def index(
 
 
 @app.command()
+@friendly
 def reindex(as_json: JsonFlag = False) -> None:
     """Re-index the configured source folders (NEWSDESK_SOURCE_PATHS)."""
     from bot.terminal import report_markup
@@ -137,6 +149,7 @@ def reindex(as_json: JsonFlag = False) -> None:
 
 
 @app.command()
+@friendly
 def ask(
     question: Annotated[str | None, typer.Argument(help="Your question.")] = None,
     as_of: AsOf = None,
@@ -172,10 +185,7 @@ def ask(
         raise typer.BadParameter("give a QUESTION, or --batch FILE.jsonl")
     from bot.terminal import answer_markup
 
-    try:
-        answer = services().newsdesk.ask(question, as_of=parse_day(as_of))
-    except _user_errors() as exc:
-        _fail(exc.message)
+    answer = services().newsdesk.ask(question, as_of=parse_day(as_of))
     if as_json:
         print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -183,6 +193,7 @@ def ask(
 
 
 @app.command()
+@friendly
 def summary(
     topic: Annotated[str, typer.Argument(help="What to summarise.")],
     days: Annotated[
@@ -194,10 +205,7 @@ def summary(
     """The main events about a topic, as dated bullets with citations."""
     from bot.terminal import summary_markup
 
-    try:
-        result = services().newsdesk.summary(topic, days=days, as_of=parse_day(as_of))
-    except _user_errors() as exc:
-        _fail(exc.message)
+    result = services().newsdesk.summary(topic, days=days, as_of=parse_day(as_of))
     if as_json:
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -205,6 +213,7 @@ def summary(
 
 
 @app.command()
+@friendly
 def timeline(
     topic: Annotated[str, typer.Argument(help="The story to trace.")],
     since: Annotated[str | None, typer.Option("--since", help="First day (YYYY-MM-DD).")] = None,
@@ -215,15 +224,12 @@ def timeline(
     """A chronological list of dated events about a topic, with citations."""
     from bot.terminal import summary_markup
 
-    try:
-        result = services().newsdesk.timeline(
-            topic,
-            since=parse_day(since, "--since"),
-            until=parse_day(until, "--until"),
-            as_of=parse_day(as_of),
-        )
-    except _user_errors() as exc:
-        _fail(exc.message)
+    result = services().newsdesk.timeline(
+        topic,
+        since=parse_day(since, "--since"),
+        until=parse_day(until, "--until"),
+        as_of=parse_day(as_of),
+    )
     if as_json:
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -231,6 +237,7 @@ def timeline(
 
 
 @app.command()
+@friendly
 def sources(as_json: JsonFlag = False) -> None:
     """What the bot knows: articles, chunks, first and last date, articles per outlet."""
     from bot.terminal import stats_markup
@@ -243,6 +250,7 @@ def sources(as_json: JsonFlag = False) -> None:
 
 
 @app.command()
+@friendly
 def chat() -> None:
     """Open the terminal console (ask, summary, timeline, sources, reindex, help, quit)."""
     from bot.console import Console
@@ -251,6 +259,7 @@ def chat() -> None:
 
 
 @app.command()
+@friendly
 def run() -> None:
     """Run the Discord bot; without DISCORD_TOKEN, open the terminal console instead."""
     s = services()
@@ -271,6 +280,7 @@ def run() -> None:
 
 
 @app.command("sync-commands")
+@friendly
 def sync_commands(
     guild: Annotated[
         int | None,

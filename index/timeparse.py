@@ -30,6 +30,10 @@ Decisions, where English is ambiguous (false windows hurt retrieval more than mi
   one unit wide centred on the date; vague counts (few, several) are doubled and open to today.
 - "recently", "lately", "latest", "newest", "most recent", "a recent", "right now" -> recent
   window as_of-14 .. as_of ("in recent weeks" 28 days, "in recent months" 90).
+- Seasons are meteorological (summer = June-August, winter = December-February); "this summer"
+  is the current one, or a past one begun this year or ended within 60 days ("this fall" in
+  June is in the future: no window); "winter 2021" is ambiguous and not a window.
+- Everyday words written as titles mid-sentence are names: "USA Today", "ABC's This Week".
 - Several phrases: overlapping matches keep the longest; then the narrowest window wins
   (ties: non-recent, then explicit calendar dates, then the earliest in the question).
 """
@@ -70,10 +74,13 @@ _NUMBERS |= {"fifteen": 15, "twenty": 20, "thirty": 30, "twenty-four": 24, "fort
 _VAGUE = {"a few": 3, "few": 3, "a couple of": 2, "a couple": 2, "couple of": 2, "several": 5}
 _SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
 # Words before a month/day/year that make it a time reference ("in May", not "Theresa May").
-_TRIGGERS = {"in", "on", "since", "during", "until", "till", "through", "throughout", "before"}
-_TRIGGERS |= {"after", "by", "from", "between", "of", "as", "and", "to"}
-# Prefixes/suffixes that make a weekday part of a name ("Black Friday", "Sunday Times").
+_TRIGGERS = frozenset(
+    {"in", "on", "since", "during", "until", "till", "through", "throughout", "before", "after"}
+    | {"by", "from", "between", "of", "as", "and", "to"}
+)
+# Capitalised words before a month or weekday that are not names ("On Sunday", "Last May").
 _NOT_NAMES = _TRIGGERS | set(_WEEKDAYS) | set(_MONTHS) | {"last", "this", "early", "late", "mid"}
+# Prefixes/suffixes that make a weekday part of a name ("Black Friday", "Sunday Times").
 _NAMED_DAY_PREFIX = {"black", "cyber", "super", "good", "easter", "palm", "ash", "fat", "bloody"}
 _NAMED_DAY_PREFIX |= {"holy", "giving", "shrove", "maundy", "bowl", "business"}
 _NAMED_DAY_SUFFIX = {"school", "schools", "times", "telegraph", "mirror", "express", "paper"}
@@ -173,7 +180,7 @@ class _Ctx:
     def prev_word(self) -> str:
         return self.before().lower()
 
-    def triggered(self, words: set[str] = _TRIGGERS) -> bool:
+    def triggered(self, words: frozenset[str] = _TRIGGERS) -> bool:
         """A trigger word precedes; "of" counts only after a lowercase word ("end of")."""
         word = self.prev_word()
         if word == "of":
@@ -194,9 +201,10 @@ class _Ctx:
         return bool(re.match(r"[A-Z][a-z]", token)) and token.lower() not in (*_MONTHS, *_WEEKDAYS)
 
     def title_mid(self, group: str | int = 0) -> bool:
-        """The group starts with a capital mid-sentence ("USA Today", "ABC's This Week")."""
-        pos = self.match.start(group)
-        return self.question[pos].isupper() and not _sentence_start(self.question, pos)
+        """The group is title-cased mid-sentence ("USA Today", "ABC's This Week")."""
+        pos, text = self.match.start(group), self.match.group(group)
+        title = text[:1].isupper() and not text.isupper()
+        return title and not _sentence_start(self.question, pos)
 
 
 def _sentence_start(text: str, pos: int) -> bool:
@@ -204,7 +212,7 @@ def _sentence_start(text: str, pos: int) -> bool:
     return not head or head[-1] in ".!?:;"
 
 
-Handler = Callable[[re.Match[str], _Ctx], _Span | None]
+_Handler = Callable[[re.Match[str], _Ctx], _Span | None]
 
 
 # --- handlers: relative days and periods -----------------------------------------------------
@@ -329,7 +337,8 @@ def _month(m: re.Match[str], ctx: _Ctx) -> _Span | None:
     if not m["year"]:
         # Without a year a month needs a cue, and lowercase "may"/"march" a real trigger.
         modal = m["month"] in ("may", "march")
-        if not (ctx.triggered() or (rel or pos) and not modal) or ctx.before_name():
+        cued = ctx.triggered() or (bool(rel or pos) and not modal)
+        if not cued or ctx.before_name():
             return None
     month, as_of = _MONTHS[m["month"].lower().rstrip(".")], ctx.as_of
     if m["year"]:
@@ -393,11 +402,9 @@ def _date_day_first(m: re.Match[str], ctx: _Ctx) -> _Span | None:
 
 
 def _iso_date(m: re.Match[str], ctx: _Ctx) -> _Span | None:
-    return (
-        _day_span(ctx, int(m["month"]), _day_number(m["day"]), m["year"])
-        if 0 < int(m["month"]) < 13
-        else None
-    )
+    if not 1 <= int(m["month"]) <= 12:
+        return None
+    return _day_span(ctx, int(m["month"]), int(m["day"]), m["year"])
 
 
 def _year(m: re.Match[str], ctx: _Ctx) -> _Span | None:
@@ -443,9 +450,11 @@ def _season(m: re.Match[str], ctx: _Ctx) -> _Span | None:
         spans.append((first, _month_end(last.year, last.month)))
     begun = [s for s in spans if s[0] <= as_of]
     ended = [s for s in begun if s[1] < as_of]
-    if rel == "this":  # the current season, or one that began and ended this calendar year
+    if rel == "this":  # the current season, or a past one begun this year or just ended
         current = [s for s in begun if s[1] >= as_of]
-        current = current or [s for s in ended if s[0].year == as_of.year]
+        current = current or [
+            s for s in ended if s[0].year == as_of.year or (as_of - s[1]).days <= 60
+        ]
         return _Span(*current[-1]) if current else _VOID
     return _Span(*(ended if rel in ("last", "this past", "past") else begun)[-1])
 
@@ -541,11 +550,11 @@ def _range(m: re.Match[str], ctx: _Ctx) -> _Span | None:
 @dataclass(frozen=True)
 class _Rule:
     pattern: re.Pattern[str]
-    handler: Handler
+    handler: _Handler
     prepositions: bool = True  # may take "since"/"until"/"before"/"after"/"in"/"on" in front
 
 
-def _rule(pattern: str, handler: Handler, prepositions: bool = True) -> _Rule:
+def _rule(pattern: str, handler: _Handler, prepositions: bool = True) -> _Rule:
     return _Rule(re.compile(pattern, re.IGNORECASE), handler, prepositions)
 
 

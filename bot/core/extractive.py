@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from bot.core.answer_types import AnswerType, candidates, expected_type
 from bot.core.citations import make_citation
-from bot.core.lexical import content_stems, coverage, idf_weights
+from bot.core.lexical import content_stems, coverage, idf_weights, question_names
 from bot.core.models import Answer, Citation
 from index.records import Passage
 from index.text import sentence_spans
@@ -43,7 +43,8 @@ class ScoredSentence:
 class ExtractiveSettings:
     """Thresholds of the extractive answerer (measured on the RealTime QA dev split)."""
 
-    min_coverage: float = 0.3  # below this share of the question's words: refuse
+    min_coverage: float = 0.3  # the best sentence must hold this share of the question's words
+    min_support: float = 0.5  # ...and its article (title + passages) this share
     max_sentences: int = 2
     second_sentence_ratio: float = 0.75  # a second sentence must score this close to the best
     max_words: int = 80
@@ -58,7 +59,7 @@ class ExtractiveAnswerer:
     def answer(self, question: str, passages: list[Passage], when: str = "") -> Answer:
         """An answer quoting the best sentences, or a refusal (``when`` is e.g. ' as of …')."""
         ranked = self.rank_sentences(question, passages)
-        if not ranked or ranked[0].coverage < self.settings.min_coverage:
+        if not ranked or not self._supported(question, ranked[0], passages):
             return Answer(text=REFUSAL.format(when=when), refused=True)
         chosen = self._choose(ranked)
         citations = [
@@ -96,6 +97,23 @@ class ExtractiveAnswerer:
             scored.append(ScoredSentence(passage, rank, start, end, cover, bool(found), score))
         scored.sort(key=lambda s: (-s.score, s.article_rank, s.start))
         return scored
+
+    def _supported(self, question: str, best: ScoredSentence, passages: list[Passage]) -> bool:
+        """Whether the best sentence's article really is about the question.
+
+        Every name in the question must appear in the article's title or passages, and
+        most of the question's words too; otherwise the bot refuses rather than quote
+        something that merely shares a word ("capital" of Mongolia vs. a bank's capital).
+        """
+        if best.coverage < self.settings.min_coverage:
+            return False
+        article = [p for p in passages if p.article_id == best.passage.article_id]
+        context = set(content_stems(article[0].title + " " + " ".join(p.text for p in article)))
+        if any(name not in context for name in question_names(question)):
+            return False
+        q_stems = content_stems(question)
+        idf = idf_weights([set(content_stems(p.text)) for p in passages])
+        return coverage(q_stems, context, idf) >= self.settings.min_support
 
     def _choose(self, ranked: list[ScoredSentence]) -> list[ScoredSentence]:
         best = ranked[0]

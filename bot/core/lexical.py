@@ -53,3 +53,13 @@ def coverage(question: list[str], sentence: set[str], idf: dict[str, float]) -> 
     if total == 0:
         return 0.0
     return sum(idf.get(s, 1.0) for s in unique if s in sentence) / total
+
+
+def question_names(question: str) -> list[str]:
+    """Stems of the capitalised words inside a question (names: "Mongolia", "NORAD")."""
+    words = _WORD.findall(question)
+    return [
+        stem(w)
+        for w in words[1:]
+        if w[0].isupper() and w.lower() not in STOPWORDS and w.lower() not in _QUESTION_FILLER
+    ]

@@ -35,6 +35,13 @@ class GatewayHost(Protocol):
     def changed(self) -> None: ...
 
 
+def _redacted(data: Any) -> Any:
+    """A copy of IDENTIFY/RESUME data with the token masked: records must not hold secrets."""
+    if isinstance(data, dict) and "token" in data:
+        return data | {"token": "<redacted>"}
+    return data
+
+
 class _Codec:
     """Encodes outgoing frames per the ``compress`` query parameter (none, zlib or zstd)."""
 
@@ -185,7 +192,7 @@ class Gateway:
 
     async def _on_frame(self, conn: GatewayConnection, frame: dict[str, Any]) -> None:
         op, data = frame.get("op"), frame.get("d")
-        self.received.append(GatewayFrame(op, data))
+        self.received.append(GatewayFrame(op, _redacted(data)))
         if op == HEARTBEAT:
             await conn.send({"op": HEARTBEAT_ACK, "d": None, "s": None, "t": None})
         elif op == IDENTIFY:
@@ -199,7 +206,7 @@ class Gateway:
         self.host.changed()
 
     async def _identify(self, conn: GatewayConnection, data: dict[str, Any]) -> None:
-        self.identifies.append(data)
+        self.identifies.append(_redacted(data))
         if data.get("token") != self.host.token:
             await conn.ws.close(code=AUTHENTICATION_FAILED, message=b"Authentication failed.")
             return
@@ -212,7 +219,7 @@ class Gateway:
             await session.dispatch("GUILD_CREATE", guild)
 
     async def _resume(self, conn: GatewayConnection, data: dict[str, Any]) -> None:
-        self.resumes.append(data)
+        self.resumes.append(_redacted(data))
         session = self.sessions.get(data.get("session_id") or "")
         if session is None or data.get("token") != self.host.token:
             # d=false: the session cannot be resumed; the client must IDENTIFY again.

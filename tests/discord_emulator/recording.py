@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+POLL_INTERVAL = 0.02
 
 
 class EmulatorTimeout(AssertionError):
@@ -67,7 +68,11 @@ def request_matcher(pattern: str | RequestPredicate) -> RequestPredicate:
 
 
 class Notifier:
-    """Wakes waiters whenever emulator state changes, so they can re-check their condition."""
+    """Wakes waiters whenever emulator state changes, so they can re-check their condition.
+
+    Waiters also re-check every ``POLL_INTERVAL`` seconds, so a condition on the client's
+    side (a list a test's event handler appends to) works as well.
+    """
 
     def __init__(self) -> None:
         self._event: asyncio.Event | None = None
@@ -79,12 +84,12 @@ class Notifier:
             self._event = None
 
     async def wait_until(self, check: Callable[[], T | None], timeout: float, what: str) -> T:
-        """Return the first non-None result of ``check()``, or raise EmulatorTimeout."""
+        """Return the first truthy result of ``check()``, or raise EmulatorTimeout."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
             result = check()
-            if result is not None and result is not False:
+            if result:
                 return result
             remaining = deadline - loop.time()
             if remaining <= 0:
@@ -92,7 +97,8 @@ class Notifier:
             if self._event is None:
                 self._event = asyncio.Event()
             try:
-                await asyncio.wait_for(self._event.wait(), remaining)
+                # Wake on emulator changes, and poll too: the condition may be client-side.
+                await asyncio.wait_for(self._event.wait(), min(remaining, POLL_INTERVAL))
             except TimeoutError:
                 continue
 

@@ -19,7 +19,9 @@ API_PREFIX = "/api/v10"
 Handler = Callable[..., Awaitable[web.StreamResponse]]
 
 
-def reply(data: Any = None, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+def reply(
+    data: Any = None, status: int = 200, headers: dict[str, str] | None = None
+) -> web.Response:
     """A JSON response, or 204 No Content for ``None``."""
     if data is None:
         return web.Response(status=204, headers=headers)

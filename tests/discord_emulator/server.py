@@ -316,7 +316,7 @@ class DiscordEmulator(EmulatorState):
     # -- recording and waiting -------------------------------------------------------
 
     async def wait_until(self, check: Callable[[], T | None], timeout: float, what: str) -> T:
-        """Wait until ``check()`` returns something other than None/False, and return it."""
+        """Wait until ``check()`` returns something truthy, and return it."""
         return await self.notifier.wait_until(check, timeout, what)
 
     def requests_matching(self, route: str | RequestPredicate) -> list[RecordedRequest]:

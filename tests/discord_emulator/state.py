@@ -123,7 +123,7 @@ class EmulatorState:
 
     async def announce_guild(self, guild: Guild) -> None:
         """Send GUILD_CREATE for a guild added after the bot connected (the bot joins it)."""
-        await self.dispatch_event("GUILD_CREATE", guild.payload())
+        await self.dispatch_event("GUILD_CREATE", self.guild_create_payload(guild))
 
     # -- lookups used by the REST and gateway sides ---------------------------------
 
@@ -191,7 +191,15 @@ class EmulatorState:
 
     def guild_create_payloads(self) -> list[dict[str, Any]]:
         """One GUILD_CREATE payload per guild, sent after READY."""
-        return [guild.payload() for guild in self.guilds]
+        return [self.guild_create_payload(guild) for guild in self.guilds]
+
+    def guild_create_payload(self, guild: Guild) -> dict[str, Any]:
+        """A guild's GUILD_CREATE data; without GUILD_MEMBERS it lists only the bot's member."""
+        payload = guild.payload()
+        if not self.intents & Intent.GUILD_MEMBERS:
+            bot_id = str(self.bot.id)
+            payload["members"] = [m for m in payload["members"] if m["user"]["id"] == bot_id]
+        return payload
 
     def member_chunk(self, request: dict[str, Any]) -> dict[str, Any] | None:
         """Answer a REQUEST_GUILD_MEMBERS with one GUILD_MEMBERS_CHUNK."""

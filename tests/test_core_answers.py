@@ -1,0 +1,107 @@
+"""Answers, summaries and timelines on the sample corpus with the real packaged model."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from support import SAMPLES, make_services
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def services(tmp_path_factory):
+    services = make_services(tmp_path_factory.mktemp("answers"), real_model=True,
+                             today=date(2025, 3, 1))
+    report = services.library.index_paths([SAMPLES])
+    assert report.failed == 0
+    yield services
+    services.close()
+
+
+def assert_verbatim(services, answer) -> None:
+    for citation in answer.citations:
+        article = services.catalog.article(citation.article_id)
+        assert article.body[citation.start_char : citation.end_char] == citation.quote
+
+
+def test_interceptors_question_cites_the_bomber_article(services):
+    answer = services.newsdesk.ask("Who intercepted the bombers near Alaska?")
+    assert not answer.refused
+    first = answer.citations[0]
+    assert "bomber" in first.title.lower()
+    assert "American and Canadian" in first.quote
+    assert "[1]" in answer.text
+    assert_verbatim(services, answer)
+
+
+def test_citation_numbers_match_markers(services):
+    answer = services.newsdesk.ask("How many homes lost power after Hurricane Milton?")
+    assert not answer.refused
+    numbers = [c.n for c in answer.citations]
+    assert numbers == list(range(1, len(numbers) + 1))
+    for n in numbers:
+        assert f"[{n}]" in answer.text
+    assert_verbatim(services, answer)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What is the capital of Mongolia?", "Who won the 1966 football World Cup final?",
+     "What is the recipe for sourdough bread?"],
+)
+def test_unanswerable_questions_are_refused(services, question):
+    answer = services.newsdesk.ask(question)
+    assert answer.refused
+    assert answer.citations == []
+    assert "couldn't find" in answer.text
+
+
+def test_as_of_hides_later_articles(services):
+    answer = services.newsdesk.ask("Hurricane Milton Florida", as_of=date(2024, 10, 8))
+    cited = [c.published for c in answer.citations]
+    assert cited and all(day <= "2024-10-08" for day in cited)
+    stored = services.catalog.articles(r.article_id for r in answer.results)
+    assert all(a.published.date() <= date(2024, 10, 8) for a in stored.values())
+
+
+def test_results_rank_at_least_ten_articles(services):
+    answer = services.newsdesk.ask("Who won the Super Bowl?")
+    assert len(answer.results) >= 10
+    assert len({r.article_id for r in answer.results}) == len(answer.results)
+    assert "super bowl" in answer.citations[0].title.lower()
+
+
+def test_time_expression_narrows_the_window(services):
+    answer = services.newsdesk.ask("What happened to the hurricane last week?",
+                                   as_of=date(2024, 10, 16))
+    assert answer.window[0] is not None
+    assert all("2024-10-0" in c.published or "2024-10-1" in c.published
+               for c in answer.citations)
+
+
+def test_summary_is_dated_cited_and_ordered(services):
+    summary = services.newsdesk.summary("Hurricane Milton", days=14, as_of=date(2024, 10, 16))
+    days = [item.day for item in summary.items]
+    assert len(days) >= 3
+    assert days == sorted(days)
+    assert all(date(2024, 10, 3) <= d <= date(2024, 10, 16) for d in days)
+    for n, item in enumerate(summary.items, start=1):
+        assert item.citation.n == n
+        article = services.catalog.article(item.citation.article_id)
+        assert article.body[item.citation.start_char : item.citation.end_char] == \
+            item.citation.quote
+
+
+def test_summary_of_unknown_topic_is_empty(services):
+    summary = services.newsdesk.summary("volcano eruption in Iceland", days=7,
+                                        as_of=date(2024, 10, 16))
+    assert summary.empty
+
+
+def test_timeline_is_one_event_per_day(services):
+    timeline = services.newsdesk.timeline("Hurricane Milton")
+    days = [item.day for item in timeline.items]
+    assert days == sorted(days) and len(days) == len(set(days)) >= 3
