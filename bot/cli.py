@@ -236,6 +236,36 @@ def timeline(
         _console().print(summary_markup(result, heading="Timeline"))
 
 
+@app.command("eval")
+@friendly
+def evaluate(
+    questions: Annotated[Path, typer.Argument(help="JSONL: question, answer, gold_doc_ids, …")],
+    as_of_field: Annotated[
+        str | None, typer.Option("--as-of-field", help="Field with each question's date.")
+    ] = "question_date",
+    out: Annotated[Path | None, typer.Option("--out", help="Per-question results (JSONL).")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Replay questions as of their dates and report Hit@k, MRR, answer recall and more."""
+    from bot.evaluation import run_eval
+    from bot.terminal import eval_table
+
+    total = sum(1 for line in questions.open(encoding="utf-8") if line.strip())
+    with _progress_bar("Evaluating") as bar:
+        task = bar.add_task("Evaluating", total=total)
+        summaries = run_eval(
+            services().newsdesk,
+            questions,
+            as_of_field or None,
+            out,
+            progress=lambda: bar.advance(task),
+        )
+    if as_json:
+        print(json.dumps(summaries, indent=2))
+    else:
+        _console().print(eval_table(summaries))
+
+
 @app.command()
 @friendly
 def sources(as_json: JsonFlag = False) -> None:

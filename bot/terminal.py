@@ -63,3 +63,36 @@ def _source_line(c: Citation) -> str:
     url = f" {escape(c.url)}" if c.url else ""
     article_id = f"[dim]({escape(c.article_id)})[/dim]"
     return f"[{c.n}] {escape(c.title)}{outlet}, {c.published}{url}  {article_id}"
+
+
+def eval_table(summaries: dict[str, dict]):
+    """A rich table of eval summaries: one row per group ("all", then each type)."""
+    from rich.table import Table
+
+    table = Table(title="Newsdesk eval")
+    columns = [
+        "questions",
+        "hit@1",
+        "hit@4",
+        "hit@10",
+        "mrr@10",
+        "answer_recall",
+        "citation_precision",
+        "refusal_rate",
+        "latency_p50_ms",
+        "latency_p95_ms",
+    ]
+    table.add_column("group")
+    for column in columns:
+        table.add_column(column.replace("_", " "), justify="right")
+    for name, summary in summaries.items():
+        cells = []
+        for column in columns:
+            value = summary.get(column, 0)
+            cells.append(
+                f"{value:.0f}"
+                if column == "questions" or column.endswith("_ms")
+                else f"{value:.3f}"
+            )
+        table.add_row(name, *cells)
+    return table

@@ -120,7 +120,10 @@ class VectorStore:
         if k <= 0:
             return []
         result = self._collection.query(
-            query_embeddings=[list(vector)], n_results=k, where=where, include=["distances", "metadatas"]
+            query_embeddings=[list(vector)],
+            n_results=k,
+            where=where,
+            include=["distances", "metadatas"],
         )
         return [
             DenseHit(chunk_id, 1.0 - distance, int(meta["published_ts"]))

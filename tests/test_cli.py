@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import SAMPLES, make_services
 from typer.testing import CliRunner
 
 from bot import cli
-from support import SAMPLES, make_services
 
 runner = CliRunner()
 
@@ -34,14 +34,24 @@ def invoke(*args: str):
 
 
 def test_ask_json_has_the_documented_shape(indexed):
-    result = invoke("ask", "Who intercepted the bombers near Alaska?", "--as-of", "2024-08-01",
-                    "--json")
+    result = invoke(
+        "ask", "Who intercepted the bombers near Alaska?", "--as-of", "2024-08-01", "--json"
+    )
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     assert set(data) >= {"answer", "refused", "citations", "results"}
     assert data["citations"], data
-    keys = {"n", "article_id", "title", "url", "source", "published", "quote", "start_char",
-            "end_char"}
+    keys = {
+        "n",
+        "article_id",
+        "title",
+        "url",
+        "source",
+        "published",
+        "quote",
+        "start_char",
+        "end_char",
+    }
     assert keys <= set(data["citations"][0])
     assert len(data["results"]) >= 10
     assert all(set(r) == {"article_id", "score"} for r in data["results"])
@@ -56,10 +66,22 @@ def test_bad_as_of_is_a_clear_usage_error(indexed):
 def test_batch_answers_every_line_with_its_own_as_of(indexed, tmp_path):
     questions = tmp_path / "q.jsonl"
     questions.write_text(
-        json.dumps({"qid": "a", "question": "Who intercepted the bombers near Alaska?",
-                    "asked": "2024-08-01"}) + "\n"
-        + json.dumps({"id": "b", "question": "Who intercepted the bombers near Alaska?",
-                      "asked": "2024-07-01"}) + "\n",
+        json.dumps(
+            {
+                "qid": "a",
+                "question": "Who intercepted the bombers near Alaska?",
+                "asked": "2024-08-01",
+            }
+        )
+        + "\n"
+        + json.dumps(
+            {
+                "id": "b",
+                "question": "Who intercepted the bombers near Alaska?",
+                "asked": "2024-07-01",
+            }
+        )
+        + "\n",
         encoding="utf-8",
     )
     out = tmp_path / "out.jsonl"
@@ -90,8 +112,11 @@ def test_sources_json_counts(indexed):
 
 
 def test_summary_and_timeline_json(indexed):
-    summary = json.loads(invoke("summary", "Hurricane Milton", "--days", "14", "--as-of",
-                                "2024-10-16", "--json").stdout)
+    summary = json.loads(
+        invoke(
+            "summary", "Hurricane Milton", "--days", "14", "--as-of", "2024-10-16", "--json"
+        ).stdout
+    )
     assert summary["items"] and all(i["citation"]["quote"] for i in summary["items"])
     timeline = json.loads(invoke("timeline", "Hurricane Milton", "--json").stdout)
     days = [i["date"] for i in timeline["items"]]
@@ -99,9 +124,16 @@ def test_summary_and_timeline_json(indexed):
 
 
 def test_help_does_not_import_the_heavy_parts():
-    code = ("import sys; from bot import cli; "
-            "heavy = [m for m in ('torch', 'sentence_transformers', 'chromadb') if m in sys.modules];"
-            "print(heavy)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=Path(__file__).parent.parent, check=True)
+    code = (
+        "import sys; from bot import cli; "
+        "heavy = [m for m in ('torch', 'sentence_transformers', 'chromadb') if m in sys.modules];"
+        "print(heavy)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parent.parent,
+        check=True,
+    )
     assert out.stdout.strip() == "[]"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from support import SAMPLES, make_services
 
 pytestmark = pytest.mark.model
@@ -13,8 +12,9 @@ pytestmark = pytest.mark.model
 
 @pytest.fixture(scope="module")
 def services(tmp_path_factory):
-    services = make_services(tmp_path_factory.mktemp("answers"), real_model=True,
-                             today=date(2025, 3, 1))
+    services = make_services(
+        tmp_path_factory.mktemp("answers"), real_model=True, today=date(2025, 3, 1)
+    )
     report = services.library.index_paths([SAMPLES])
     assert report.failed == 0
     yield services
@@ -49,8 +49,11 @@ def test_citation_numbers_match_markers(services):
 
 @pytest.mark.parametrize(
     "question",
-    ["What is the capital of Mongolia?", "Who won the 1966 football World Cup final?",
-     "What is the recipe for sourdough bread?"],
+    [
+        "What is the capital of Mongolia?",
+        "Who won the 1966 football World Cup final?",
+        "What is the recipe for sourdough bread?",
+    ],
 )
 def test_unanswerable_questions_are_refused(services, question):
     answer = services.newsdesk.ask(question)
@@ -75,11 +78,11 @@ def test_results_rank_at_least_ten_articles(services):
 
 
 def test_time_expression_narrows_the_window(services):
-    answer = services.newsdesk.ask("What happened to the hurricane last week?",
-                                   as_of=date(2024, 10, 16))
+    answer = services.newsdesk.ask(
+        "What happened to the hurricane last week?", as_of=date(2024, 10, 16)
+    )
     assert answer.window[0] is not None
-    assert all("2024-10-0" in c.published or "2024-10-1" in c.published
-               for c in answer.citations)
+    assert all("2024-10-0" in c.published or "2024-10-1" in c.published for c in answer.citations)
 
 
 def test_summary_is_dated_cited_and_ordered(services):
@@ -91,13 +94,15 @@ def test_summary_is_dated_cited_and_ordered(services):
     for n, item in enumerate(summary.items, start=1):
         assert item.citation.n == n
         article = services.catalog.article(item.citation.article_id)
-        assert article.body[item.citation.start_char : item.citation.end_char] == \
-            item.citation.quote
+        assert (
+            article.body[item.citation.start_char : item.citation.end_char] == item.citation.quote
+        )
 
 
 def test_summary_of_unknown_topic_is_empty(services):
-    summary = services.newsdesk.summary("volcano eruption in Iceland", days=7,
-                                        as_of=date(2024, 10, 16))
+    summary = services.newsdesk.summary(
+        "volcano eruption in Iceland", days=7, as_of=date(2024, 10, 16)
+    )
     assert summary.empty
 
 

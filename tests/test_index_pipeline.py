@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from support import SAMPLES, make_services
+
 from index.articles import read_paths
 from index.chunking import MODEL_TOKEN_CAP
-from support import SAMPLES, make_services
 
 
 def write_jsonl(path: Path, records: list[dict]) -> Path:
@@ -42,7 +43,9 @@ def test_samples_index_and_rerun_changes_nothing(tmp_path):
 
 def test_changed_article_replaces_its_chunks(tmp_path):
     services = make_services(tmp_path)
-    long_body = " ".join(f"Sentence {i} tells part of a long story about rivers." for i in range(80))
+    long_body = " ".join(
+        f"Sentence {i} tells part of a long story about rivers." for i in range(80)
+    )
     source = write_jsonl(tmp_path / "a.jsonl", [article(1, long_body), article(2)])
     services.library.index_paths([source])
     long_chunks = services.catalog.chunk_count("a1")
@@ -77,8 +80,19 @@ def test_chunks_fit_the_model_and_carry_the_metadata_contract(tmp_path):
     services.library.index_paths([SAMPLES])
     counter = services.indexer.count_tokens
     got = services.store._collection.get(include=["metadatas", "documents"], limit=1000)
-    keys = {"article_id", "chunk_index", "title", "url", "source", "published_ts", "published",
-            "start_char", "end_char", "source_id", "guild_id"}
+    keys = {
+        "article_id",
+        "chunk_index",
+        "title",
+        "url",
+        "source",
+        "published_ts",
+        "published",
+        "start_char",
+        "end_char",
+        "source_id",
+        "guild_id",
+    }
     articles = {a.id: a for a in read_paths([SAMPLES])}
     for chunk_id, meta, doc in zip(got["ids"], got["metadatas"], got["documents"], strict=True):
         assert keys <= set(meta)

@@ -260,6 +260,10 @@ class Gateway:
     async def close_all(self) -> None:
         """Close every connection (at emulator shutdown)."""
         for conn in self.connections:
-            if not conn.ws.closed:
-                conn.closed = True
-                await conn.ws.close(code=1001)
+            if conn.ws.closed:
+                continue
+            conn.closed = True
+            try:
+                await asyncio.wait_for(conn.ws.close(code=1001), timeout=1.0)
+            except TimeoutError:
+                conn.abort()  # a client that does not answer the close handshake

@@ -265,14 +265,14 @@ class DiscordEmulator(EmulatorState):
         if the bot's intents allow (content is blanked without MESSAGE_CONTENT, unless the bot
         is mentioned)."""
         user, channel, guild = self._defaults(user, channel, None)
+        if self.gateway.session is None:
+            raise RuntimeError("no bot has identified with the emulator yet")
         if mention_bot:
             content = f"{self.bot.mention} {content}"
         extra = inject.user_message_extra(self, guild, content)
         message = self.store_message(
             channel, {"content": content}, source="user", author=user, extra=extra
         )
-        if self.gateway.session is None:
-            raise RuntimeError("no bot has identified with the emulator yet")
         if not self.intents & Intent.GUILD_MESSAGES:
             message.delivered = False  # Discord sends nothing without the GUILD_MESSAGES intent
             return message
