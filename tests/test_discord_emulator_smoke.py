@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import zlib
 from collections.abc import AsyncIterator, Iterator
@@ -335,3 +336,64 @@ async def test_gateway_speaks_zlib_stream_and_rejects_bad_tokens(
         await ws.send_json({"op": 2, "d": {"token": "wrong", "intents": 0, "properties": {}}})
         closing = await ws.receive(timeout=5)
     assert closing.type is aiohttp.WSMsgType.CLOSE and closing.data == 4004
+
+
+async def test_channel_messages_files_threads_and_reactions(emulator: DiscordEmulator) -> None:
+    client, _ = make_client()
+    news = emulator.world.news
+    async with connected(emulator, client):
+        channel = client.get_channel(news.id)
+        digest = await channel.send("Digest", file=discord.File(io.BytesIO(b"a,b"), "digest.csv"))
+        thread = await digest.create_thread(name="Digest discussion")
+        await thread.send("Sources inside")
+        await digest.add_reaction("📰")
+        await digest.edit(content="Digest (updated)")
+        fetched = await channel.fetch_message(digest.id)
+        note = await channel.send("temporary")
+        await note.delete()
+
+    upload = emulator.requests_matching("POST /channels/*/messages")[0]
+    assert upload.json["content"] == "Digest" and upload.files[0][1:] == ("digest.csv", b"a,b")
+    stored = emulator.channel_messages(news)
+    assert [m.content for m in stored] == ["Digest (updated)"] and fetched.edited_at is not None
+    assert stored[0].files[0].data == b"a,b" and stored[0].history[0]["content"] == "Digest"
+    assert stored[0].payload["reactions"][0]["emoji"]["name"] == "📰"
+    in_thread = emulator.messages.in_channel(thread.id)
+    assert thread.id == digest.id and [m.content for m in in_thread] == ["Sources inside"]
+
+
+async def test_autocomplete_and_select_menu(emulator: DiscordEmulator) -> None:
+    client, tree = make_client()
+    picked: list[list[str]] = []
+
+    class Pick(discord.ui.View):
+        @discord.ui.select(
+            custom_id="topic:pick",
+            options=[discord.SelectOption(label="Politics"), discord.SelectOption(label="Sport")],
+        )
+        async def pick(self, interaction: discord.Interaction, select: discord.ui.Select) -> None:
+            picked.append(select.values)
+            await interaction.response.defer()
+
+    async def topics(_: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        names = ["politics", "sport", "science"]
+        return [app_commands.Choice(name=n, value=n) for n in names if n.startswith(current)]
+
+    @tree.command(name="digest", description="Send a digest on a topic")
+    @app_commands.autocomplete(topic=topics)
+    async def digest(interaction: discord.Interaction, topic: str) -> None:
+        await interaction.response.send_message(f"Digest: {topic}", view=Pick(), ephemeral=True)
+
+    async with connected(emulator, client):
+        await tree.sync()
+        typing = await emulator.autocomplete("digest", {"topic": "s"}, focused="topic")
+        suggestions = await typing.wait_callback(timeout=5)
+        command = await emulator.slash("digest", {"topic": "sport"})
+        menu = await command.wait_original(timeout=5)
+        choice = await emulator.click(menu, "topic:pick", values=["Sport"])
+        await choice.wait_callback(timeout=5)
+
+    assert suggestions.type == 8
+    assert [c["value"] for c in suggestions.data["choices"]] == ["sport", "science"]
+    assert menu.ephemeral and menu.content == "Digest: sport"
+    assert picked == [["Sport"]] and choice.callback.type == 6

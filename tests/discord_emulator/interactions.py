@@ -44,20 +44,23 @@ class InteractionHandle:
     """An injected interaction and everything the bot did in answer to it."""
 
     id: int
-    token: str
+    token: str = field(repr=False)
     type: int
-    payload: dict[str, Any]
-    user: User
-    channel: Channel
-    guild: Guild | None
+    payload: dict[str, Any] = field(repr=False)
+    user: User = field(repr=False)
+    channel: Channel = field(repr=False)
+    guild: Guild | None = field(repr=False)
     notifier: Notifier = field(repr=False)
-    created_at: float = field(default_factory=time.monotonic)
-    callbacks: list[Callback] = field(default_factory=list)
-    events: list[ResponseEvent] = field(default_factory=list)
+    created_at: float = field(default_factory=time.monotonic, repr=False)
+    callbacks: list[Callback] = field(default_factory=list, repr=False)
+    events: list[ResponseEvent] = field(default_factory=list, repr=False)
     original: StoredMessage | None = None
     followups: list[StoredMessage] = field(default_factory=list)
-    source_message: StoredMessage | None = None
-    late_callbacks: list[RecordedRequest] = field(default_factory=list)
+    source_message: StoredMessage | None = field(default=None, repr=False)
+    late_callbacks: list[RecordedRequest] = field(default_factory=list, repr=False)
+
+    def __repr__(self) -> str:
+        return f"<InteractionHandle id={self.id} type={self.type} kinds={self.kinds}>"
 
     @property
     def callback(self) -> Callback | None:

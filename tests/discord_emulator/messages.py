@@ -160,6 +160,10 @@ class StoredMessage:
     created_at: float = field(default_factory=time.monotonic)
     updated_at: float = field(default_factory=time.monotonic)
 
+    def __repr__(self) -> str:
+        state = " deleted" if self.deleted else ""
+        return f"<StoredMessage {self.id} {self.source}{state} content={self.content[:60]!r}>"
+
     @property
     def id(self) -> int:
         """The message id."""
