@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
-from index.catalog import Catalog
+from index.catalog import Catalog, KeywordHit
 from index.records import Passage, RankedArticle
-from index.store import SECONDS_PER_DAY, VectorStore
+from index.store import SECONDS_PER_DAY, DenseHit, VectorStore
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,7 @@ class SearchParams:
     recency_half_life_days: float = 7.0
     recency_boost: float = 1.5
     recent_horizon_days: int = 30
+    window_boost: float = 2.0
     second_chunk_weight: float = 0.3
     passages_per_article: int = 3
 
@@ -48,6 +49,7 @@ class SearchQuery:
     keyword_text: str | None = None  # the text for keyword search (time words removed)
     guild_id: str = ""
     articles: int = 10
+    hard_window: bool = False  # summaries and timelines keep strictly to their window
 
 
 @dataclass
@@ -76,35 +78,52 @@ class Searcher:
 
     def search(self, query: SearchQuery) -> SearchResult:
         """The best articles and passages for ``query``."""
-        until = min(query.until or query.as_of, query.as_of)
-        until_ts = _end_of_day(until)
-        since_ts = _start_of_day(query.since) if query.since else None
-        candidates = self._candidates(query, since_ts, until_ts)
-        if not candidates and since_ts is not None:
-            log.info("nothing in the window %s..%s; searching without it", query.since, until)
-            candidates = self._candidates(query, None, until_ts)
-        ranked = self._rank_articles(candidates, until, soft=since_ts is None)
+        as_of_ts = _end_of_day(query.as_of)
+        window = self._window(query, as_of_ts)
+        if query.hard_window and window:
+            candidates = self._candidates(query, [window])
+            if not candidates:
+                log.info("nothing in the window %s..%s; searching without it", *window)
+                window = None
+        if not (query.hard_window and window):
+            recent = (as_of_ts - self.params.recent_horizon_days * SECONDS_PER_DAY, as_of_ts)
+            pools = [recent, (None, as_of_ts)] + ([window] if window else [])
+            candidates = self._candidates(query, pools)
+        ranked = self._rank_articles(candidates, as_of_ts, None if query.hard_window else window)
         top = ranked[: max(query.articles, 1)]
         return SearchResult(articles=top, passages=self._passages(top, candidates))
+
+    def _window(self, query: SearchQuery, as_of_ts: int) -> tuple[int | None, int] | None:
+        """The query's (since, until) window in epoch seconds, never past the as-of day.
+
+        A soft window reaches one day past its end: news of an event is often dated the day
+        after it happened.
+        """
+        if query.since is None and query.until is None:
+            return None
+        until = query.until or query.as_of
+        margin = 0 if query.hard_window else 1
+        until_ts = min(_end_of_day(until + timedelta(days=margin)), as_of_ts)
+        return (_start_of_day(query.since) if query.since else None, until_ts)
 
     # ---- candidates -----------------------------------------------------------------
 
     def _candidates(
-        self, query: SearchQuery, since_ts: int | None, until_ts: int
+        self, query: SearchQuery, pools: list[tuple[int | None, int]]
     ) -> dict[str, _Candidate]:
+        """Chunks from dense and keyword searches over each date pool, fused by RRF."""
         p = self.params
-        dense = self._dense(query.text, since_ts, until_ts)
+        vector = self._embed(query.text)
         keyword_text = query.keyword_text if query.keyword_text is not None else query.text
-        keyword = self.catalog.keyword_search(
-            keyword_text, p.keyword_pool, since_ts, until_ts, query.guild_id
-        )
-        if since_ts is None:  # make sure recent matches are among the candidates
-            recent_since = until_ts - p.recent_horizon_days * SECONDS_PER_DAY
+        dense: list[DenseHit] = []
+        keyword: list[KeywordHit] = []
+        for since_ts, until_ts in pools:
+            dense += self._dense(vector, since_ts, until_ts)
             keyword += self.catalog.keyword_search(
-                keyword_text, p.keyword_pool, recent_since, until_ts, query.guild_id
+                keyword_text, p.keyword_pool, since_ts, until_ts, query.guild_id
             )
-        dense_ranked = _dedupe_best(dense)
-        keyword_ranked = _dedupe_best(keyword)
+        dense_ranked = _dedupe_best(dense, key=lambda h: -h.similarity)
+        keyword_ranked = _dedupe_best(keyword, key=lambda h: -h.score)
         visible = self.catalog.visible_chunk_ids(
             [h.chunk_id for h in dense_ranked], query.guild_id
         ) | {h.chunk_id for h in keyword_ranked}
@@ -121,20 +140,14 @@ class Searcher:
                 cand.score += weight / (p.rrf_k + rank)
         return candidates
 
-    def _dense(self, text: str, since_ts: int | None, until_ts: int) -> list:
+    def _dense(self, vector, since_ts: int | None, until_ts: int) -> list[DenseHit]:
+        """Nearest chunks within the dates: a day filter for a window, else over-fetch and
+        drop what is too new (a Chroma range filter is ~25x slower than a plain query)."""
         p = self.params
-        vector = self._embed(text)
         if since_ts is not None:
-            hits = self.store.query(vector, p.dense_pool, where=_day_filter(since_ts, until_ts))
-        else:
-            recent_since = until_ts - p.recent_horizon_days * SECONDS_PER_DAY
-            hits = self.store.query(vector, p.dense_pool, where=_day_filter(recent_since, until_ts))
-            hits += self.store.query(vector, p.dense_pool * 2)
-        return [
-            h
-            for h in hits
-            if h.published_ts <= until_ts and (since_ts is None or h.published_ts >= since_ts)
-        ]
+            return self.store.query(vector, p.dense_pool, where=_day_filter(since_ts, until_ts))
+        hits = self.store.query(vector, p.dense_pool * 2)
+        return [h for h in hits if h.published_ts <= until_ts]
 
     def _embed_uncached(self, text: str) -> tuple[float, ...]:
         return tuple(self.store.embed_query(text))
@@ -142,20 +155,30 @@ class Searcher:
     # ---- ranking ----------------------------------------------------------------------
 
     def _rank_articles(
-        self, candidates: dict[str, _Candidate], until: date, soft: bool
+        self,
+        candidates: dict[str, _Candidate],
+        as_of_ts: int,
+        focus: tuple[int | None, int] | None,
     ) -> list[RankedArticle]:
+        """Articles by fused score: best chunk plus a share of the next two, times the
+        recency prior and, for a soft window, a boost for articles inside it."""
         p = self.params
         by_article: dict[str, list[_Candidate]] = defaultdict(list)
         for cand in candidates.values():
             by_article[_article_of(cand.chunk_id)].append(cand)
-        until_ts = _end_of_day(until)
         ranked = []
         for article_id, cands in by_article.items():
             scores = sorted((c.score for c in cands), reverse=True)
             score = scores[0] + p.second_chunk_weight * sum(scores[1:3])
-            if soft:
-                age_days = max(0.0, (until_ts - cands[0].published_ts) / SECONDS_PER_DAY)
-                score *= 1.0 + p.recency_boost * 0.5 ** (age_days / p.recency_half_life_days)
+            published_ts = cands[0].published_ts
+            age_days = max(0.0, (as_of_ts - published_ts) / SECONDS_PER_DAY)
+            score *= 1.0 + p.recency_boost * 0.5 ** (age_days / p.recency_half_life_days)
+            if (
+                focus
+                and (focus[0] is None or published_ts >= focus[0])
+                and published_ts <= focus[1]
+            ):
+                score *= 1.0 + p.window_boost
             ranked.append(RankedArticle(article_id, score))
         ranked.sort(key=lambda r: (-r.score, r.article_id))
         return ranked
@@ -198,13 +221,8 @@ class Searcher:
         return passages
 
 
-def _dedupe_best(hits: list) -> list:
-    """Hits sorted best first with duplicate chunk ids removed (first occurrence kept)."""
-    key = (
-        (lambda h: -h.similarity)
-        if hits and hasattr(hits[0], "similarity")
-        else (lambda h: -h.score)
-    )
+def _dedupe_best(hits: list, key) -> list:
+    """Hits sorted by ``key`` with duplicate chunk ids removed (the best one kept)."""
     seen: set[str] = set()
     out = []
     for hit in sorted(hits, key=key):
@@ -212,6 +230,10 @@ def _dedupe_best(hits: list) -> list:
             seen.add(hit.chunk_id)
             out.append(hit)
     return out
+
+
+def _inside(ts: int, window: tuple[int | None, int]) -> bool:
+    return (window[0] is None or ts >= window[0]) and ts <= window[1]
 
 
 def _day_filter(since_ts: int, until_ts: int) -> dict:

@@ -110,6 +110,7 @@ class Summarizer:
             until=until,
             guild_id=str(guild_id or ""),
             articles=self.settings.articles_searched,
+            hard_window=True,
         )
         result = self.searcher.search(query)
         in_window = [p for p in result.passages if since is None or p.published.date() >= since]
