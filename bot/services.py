@@ -141,7 +141,12 @@ class Services:
             rrf_k=s.rrf_k,
             recency_half_life_days=s.recency_half_life_days,
         )
-        return Searcher(self.catalog, self.store, params)
+        reranker = None
+        if s.reranker_model:
+            from index.rerank import Reranker, load_cross_encoder
+
+            reranker = Reranker(load_cross_encoder(s.reranker_model))
+        return Searcher(self.catalog, self.store, params, reranker)
 
     @cached_property
     def indexer(self) -> Indexer:

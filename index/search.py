@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from index.catalog import Catalog, KeywordHit
 from index.records import Passage, RankedArticle
+from index.rerank import Reranker
 from index.store import SECONDS_PER_DAY, DenseHit, VectorStore
 
 log = logging.getLogger(__name__)
@@ -70,10 +71,17 @@ class _Candidate:
 class Searcher:
     """Runs hybrid searches over one catalog and vector store."""
 
-    def __init__(self, catalog: Catalog, store: VectorStore, params: SearchParams | None = None):
+    def __init__(
+        self,
+        catalog: Catalog,
+        store: VectorStore,
+        params: SearchParams | None = None,
+        reranker: Reranker | None = None,
+    ):
         self.catalog = catalog
         self.store = store
         self.params = params or SearchParams()
+        self.reranker = reranker
         self._embed = lru_cache(maxsize=256)(self._embed_uncached)
 
     def search(self, query: SearchQuery) -> SearchResult:
@@ -90,6 +98,9 @@ class Searcher:
             pools = [recent, (None, as_of_ts)] + ([window] if window else [])
             candidates = self._candidates(query, pools)
         ranked = self._rank_articles(candidates, as_of_ts, None if query.hard_window else window)
+        if self.reranker:
+            head = self._passages(ranked[: self.reranker.depth], candidates)
+            ranked = self.reranker.rerank(query.text, ranked, head)
         top = ranked[: max(query.articles, 1)]
         return SearchResult(articles=top, passages=self._passages(top, candidates))
 
