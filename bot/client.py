@@ -20,9 +20,16 @@ from discord.gateway import DiscordWebSocket
 from bot.cogs.admin import AdminCog
 from bot.cogs.ask import AskCog
 from bot.cogs.sources import SourcesCog
+from bot.cogs.sources_admin import SourceAdminCog
+from bot.cogs.stats import StatsCog
 from bot.cogs.summary import SummaryCog
-from bot.core.ports import Library, QuestionAnswering
+from bot.cogs.timeline import TimelineCog
+from bot.cogs.views import AnswerButtons
+from bot.core.activity import ActivityStore
+from bot.core.followup import rewrite_followup
+from bot.core.ports import Library, QuestionAnswering, Sources
 from bot.errors import ConfigurationError, on_app_command_error
+from bot.ratelimit import RateLimiter, tree_check
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -81,27 +88,59 @@ class NewsdeskBot(commands.Bot):
         library: Library,
         *,
         sync_on_start: bool = True,
+        sources: Sources | None = None,
+        poll_sources: bool = True,
+        activity: ActivityStore | None = None,
+        guild_ready_timeout: float = 2.0,
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,  # unused: there are no prefix commands
             intents=make_intents(settings),
             help_command=None,
             allowed_mentions=discord.AllowedMentions.none(),  # a safety net under every send
+            guild_ready_timeout=guild_ready_timeout,
         )
         self.settings = settings
         self.qa = qa
         self.library = library
         self.sync_on_start = sync_on_start
+        self.sources = sources  # None: no /source commands, /reindex reads the folders
+        self.scheduler = None
+        if sources is not None and poll_sources:
+            from bot.scheduler import Scheduler
+
+            self.scheduler = Scheduler(sources)
+        # Without a store (tests, sync-commands) activity lives in memory for this process.
+        self.activity_log = activity or ActivityStore()
+        self.limiter = RateLimiter(settings.rate_limit_per_minute, exempt=settings.owner_ids)
+        self.tree.interaction_check = tree_check(self.limiter)  # /ask, /summary, /timeline
         self.tree.error(on_app_command_error)
 
     def make_cogs(self) -> list[commands.Cog]:
         """The cogs, each given only the service it needs."""
-        return [
-            AskCog(self.qa, bot_user_id=self._own_id),
+        buttons = AnswerButtons(self.activity_log)
+        ask = AskCog(
+            self.qa,
+            bot_user_id=self._own_id,
+            activity=self.activity_log,
+            views=buttons.view_for,
+            limiter=self.limiter,
+            read_all_in_threads=self.settings.message_content_intent,
+            # The Newsdesk service rewrites follow-ups with its LLM when one is configured.
+            rewrite=getattr(self.qa, "rewrite_followup", rewrite_followup),
+        )
+        cogs: list[commands.Cog] = [
+            ask,
+            buttons,
             SummaryCog(self.qa),
+            TimelineCog(self.qa),
             SourcesCog(self.library),
-            AdminCog(self.library, owner_ids=self.settings.owner_ids),
+            AdminCog(self.library, owner_ids=self.settings.owner_ids, sources=self.sources),
+            StatsCog(self.activity_log, self.library, owner_ids=self.settings.owner_ids),
         ]
+        if self.sources is not None:
+            cogs.append(SourceAdminCog(self.sources, owner_ids=self.settings.owner_ids))
+        return cogs
 
     def _own_id(self) -> int | None:
         return self.user.id if self.user else None
@@ -110,6 +149,8 @@ class NewsdeskBot(commands.Bot):
         """Register the cogs (and so their slash commands in ``self.tree``)."""
         for cog in self.make_cogs():
             await self.add_cog(cog)
+            # Buttons found by their custom_id pattern: they work on messages sent before a restart.
+            self.add_dynamic_items(*getattr(cog, "dynamic_items", ()))
 
     async def setup_hook(self) -> None:
         """Runs once after login: load the cogs, then sync to the dev server if one is set."""
@@ -117,6 +158,14 @@ class NewsdeskBot(commands.Bot):
         if self.sync_on_start and self.settings.dev_guild_id:
             synced = await sync_tree(self.tree, self.settings.dev_guild_id)
             log.info("Synced %d commands to dev server %s", len(synced), self.settings.dev_guild_id)
+        if self.scheduler is not None:
+            self.scheduler.start()  # polls sources with an interval, off the event loop
+
+    async def close(self) -> None:
+        """Stop polling sources, then disconnect."""
+        if self.scheduler is not None:
+            await self.scheduler.stop()
+        await super().close()
 
     async def connect(self, *, reconnect: bool = True) -> None:
         """Connect to the gateway; with a custom API base, ask that API where its gateway is."""
@@ -150,14 +199,31 @@ def build_bot(
     library: Library,
     *,
     sync_on_start: bool = True,
+    sources: Sources | None = None,
+    poll_sources: bool = True,
+    activity: ActivityStore | None = None,
+    guild_ready_timeout: float = 2.0,
 ) -> NewsdeskBot:
     """The bot, configured from ``settings``; its cogs load in ``setup_hook`` (on login).
+
+    ``activity`` records answers, feedback and threads (default: in memory only; ``run_bot``
+    keeps it in the data dir). ``guild_ready_timeout`` is how long the client waits for more
+    servers before it counts as ready.
 
     Applies ``settings.discord_api_base`` first, so a local emulator can stand in for Discord.
     """
     if settings.discord_api_base:
         log.info("Using Discord API at %s", apply_api_base(settings.discord_api_base))
-    return NewsdeskBot(settings, qa, library, sync_on_start=sync_on_start)
+    return NewsdeskBot(
+        settings,
+        qa,
+        library,
+        sync_on_start=sync_on_start,
+        sources=sources,
+        poll_sources=poll_sources,
+        activity=activity,
+        guild_ready_timeout=guild_ready_timeout,
+    )
 
 
 async def sync_tree(
@@ -171,11 +237,26 @@ async def sync_tree(
     return await tree.sync(guild=guild)
 
 
-async def run_bot(settings: Settings, qa: QuestionAnswering, library: Library) -> None:
-    """Log in, connect and serve until the bot is closed."""
+async def run_bot(
+    settings: Settings,
+    qa: QuestionAnswering,
+    library: Library,
+    sources: Sources | None = None,
+    activity: ActivityStore | None = None,
+) -> None:
+    """Log in, connect and serve until the bot is closed (polling ``sources`` if given).
+
+    Answers, feedback and threads are recorded in ``activity`` (default: ``activity.sqlite3``
+    in the data dir, so buttons and threads keep working after a restart).
+    """
     token = discord_token(settings)
-    async with build_bot(settings, qa, library) as bot:
-        await bot.start(token)
+    store = activity or ActivityStore.in_data_dir(settings.data_dir)
+    try:
+        async with build_bot(settings, qa, library, sources=sources, activity=store) as bot:
+            await bot.start(token)
+    finally:
+        if activity is None:
+            store.close()
 
 
 async def sync_commands(
@@ -185,6 +266,7 @@ async def sync_commands(
     guild_id: int | None = None,
     *,
     globally: bool = False,
+    sources: Sources | None = None,
 ) -> list[str]:
     """Log in, sync the slash commands, log out; returns the synced commands' names.
 
@@ -197,7 +279,9 @@ async def sync_commands(
         raise ConfigurationError(
             "Give a server id, set NEWSDESK_DEV_GUILD_ID, or ask for a global sync."
         )
-    async with build_bot(settings, qa, library, sync_on_start=False) as bot:
+    async with build_bot(
+        settings, qa, library, sync_on_start=False, sources=sources, poll_sources=False
+    ) as bot:
         await bot.login(token)
         synced = await sync_tree(bot.tree, target)
     names = sorted(command.name for command in synced)

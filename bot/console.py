@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 
@@ -13,8 +14,10 @@ from bot.terminal import answer_markup, report_markup, stats_markup, summary_mar
 HELP = """Commands:
   ask QUESTION            answer a question with cited passages (or just type the question)
   summary TOPIC [DAYS]    the main events about a topic in the last DAYS days (default 7)
-  timeline TOPIC          dated events about a topic, oldest first
+  timeline TOPIC [SINCE [UNTIL]]
+                          dated events about a topic, oldest first (dates as YYYY-MM-DD)
   sources                 what the bot knows
+  stats                   questions answered, refusals, feedback, answer times (as /stats)
   reindex                 re-index the configured source folders
   asof [YYYY-MM-DD]       answer as on that day (no date: back to today)
   help                    this list
@@ -65,6 +68,7 @@ class Console:
             "summary": self._summary,
             "timeline": self._timeline,
             "sources": lambda _: self.out.print(stats_markup(self.services.library.stats())),
+            "stats": lambda _: self.out.print(self._stats_text()),
             "reindex": lambda _: self.out.print(report_markup(self.services.library.reindex())),
             "asof": self._set_as_of,
         }
@@ -89,16 +93,51 @@ class Console:
         self.out.print(summary_markup(result))
 
     def _timeline(self, rest: str) -> None:
-        result = self.services.newsdesk.timeline(rest, as_of=self.as_of)
+        words = rest.split()
+        days: list[date] = []
+        while words and len(days) < 2 and _ISO_DAY.fullmatch(words[-1]):
+            days.insert(0, _parse_day(words.pop()))
+        since, until = (days + [None, None])[:2]
+        result = self.services.newsdesk.timeline(
+            " ".join(words), since=since, until=until, as_of=self.as_of
+        )
         self.out.print(summary_markup(result, heading="Timeline"))
+
+    def _stats_text(self) -> str:
+        """The figures /stats shows in Discord, for everything this data dir has seen."""
+        activity = self.services.activity.stats()
+        library = self.services.library.stats()
+        last = self.services.library.last_reindex()
+        p50, p95 = activity.latency_p50_ms, activity.latency_p95_ms
+        return "\n".join(
+            [
+                f"questions answered: {activity.questions} · refused: {activity.refusals}",
+                f"summaries and timelines: {activity.summaries}",
+                f"feedback: 👍 {activity.thumbs_up} · 👎 {activity.thumbs_down}",
+                f"answer time: p50 {_seconds(p50)} · p95 {_seconds(p95)}",
+                f"index: {library.articles} articles, {library.chunks} chunks",
+                f"last re-index: {last.isoformat(timespec='seconds') if last else 'not recorded'}",
+            ]
+        )
 
     def _set_as_of(self, rest: str) -> None:
         if not rest:
             self.as_of = None
             self.out.print("Answering as of today.")
             return
-        try:
-            self.as_of = date.fromisoformat(rest)
-        except ValueError:
-            raise UserError(f"Not a date: {rest!r} (use YYYY-MM-DD).") from None
+        self.as_of = _parse_day(rest)
         self.out.print(f"Answering as of {self.as_of}.")
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"Not a date: {text!r} (use YYYY-MM-DD).") from None
+
+
+def _seconds(ms: float | None) -> str:
+    return "–" if ms is None else f"{ms / 1000:.2f} s"

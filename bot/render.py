@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import datetime
 from urllib.parse import quote
 
+from bot.core.activity import ActivityStats
 from bot.core.models import Answer, Citation, Summary
 from index.records import IndexReport, SourceStats
 
 MESSAGE_LIMIT = 2000
 QUOTE_CHARS = 280  # a quote long enough to check the claim, short enough for a phone
+PASSAGE_CHARS = 1200  # the "Sources" button shows the cited passage in full, up to this
 TITLE_CHARS = 150
 BULLET_CHARS = 350
 TOP_OUTLETS = 5
@@ -145,7 +148,7 @@ def clip(text: str, limit: int = MESSAGE_LIMIT) -> str:
 # --- answers and summaries -------------------------------------------------------------------
 
 
-def citation_block(citation: Citation) -> str:
+def citation_block(citation: Citation, quote_chars: int = QUOTE_CHARS) -> str:
     """``[n] Title — Outlet, YYYY-MM-DD <url>`` and the quoted passage as a block quote."""
     title = escape_text(shorten(collapse(citation.title), TITLE_CHARS)) or "Untitled"
     meta = ", ".join(
@@ -162,7 +165,7 @@ def citation_block(citation: Citation) -> str:
     url = link(citation.url)
     if url:
         line += f" {url}"
-    quote_text = escape_text(shorten(collapse(citation.quote), QUOTE_CHARS))
+    quote_text = escape_text(shorten(collapse(citation.quote), quote_chars))
     return f"{line}\n> {quote_text}" if quote_text else line
 
 
@@ -187,12 +190,33 @@ def render_answer(answer: Answer) -> list[str]:
     return split_messages(blocks)
 
 
-def render_summary(summary: Summary) -> list[str]:
-    """A summary as dated bullets ``• YYYY-MM-DD — text [n]`` in date order, then sources."""
+def render_followup(answer: Answer, asked: str) -> list[str]:
+    """An answer to a thread follow-up, led by the standalone question that was searched."""
+    line = f"-# Answering: {escape_text(shorten(collapse(asked), 300))}"
+    blocks = [line, render_answer_text(answer)]
+    if not answer.refused:
+        blocks += source_blocks(answer.citations)
+    return split_messages(blocks)
+
+
+def render_passages(citations: Iterable[Citation]) -> list[str]:
+    """The cited passages in full (the "Sources" button): one block per citation."""
+    unique = {citation.n: citation for citation in citations}
+    if not unique:
+        return ["This answer cites no passages."]
+    blocks = [citation_block(unique[n], PASSAGE_CHARS) for n in sorted(unique)]
+    return split_messages(["**Quoted passages**", *blocks])
+
+
+def render_summary(summary: Summary, heading: str = "") -> list[str]:
+    """A summary as dated bullets ``• YYYY-MM-DD — text [n]`` in date order, then sources.
+
+    ``heading`` (e.g. "Timeline") goes before the topic in the first line.
+    """
     topic = escape_text(shorten(collapse(summary.topic), 100))
     if summary.empty:
         return [f"I found nothing about **{topic}** in that period."]
-    header = f"**{topic}**"
+    header = f"**{heading}: {topic}**" if heading else f"**{topic}**"
     if summary.since and summary.until:
         header += f" · {summary.since.isoformat()} → {summary.until.isoformat()}"
     items = sorted(summary.items, key=lambda item: item.day)  # stable: keeps same-day order
@@ -251,3 +275,25 @@ def render_report(report: IndexReport, max_problems: int = REPORT_PROBLEMS) -> s
         if more > 0:
             lines.append(f"…and {more} more (the bot's log has them all).")
     return clip("\n".join(lines))
+
+
+def render_activity(
+    activity: ActivityStats, library: SourceStats, last_reindex: datetime | None
+) -> str:
+    """/stats: questions, refusals, feedback, latency, index size and the last re-index."""
+    lines = [
+        "**Newsdesk stats**",
+        f"Questions answered: {activity.questions:,} · refused: {activity.refusals:,}",
+        f"Summaries and timelines: {activity.summaries:,}",
+        f"Feedback: 👍 {activity.thumbs_up:,} · 👎 {activity.thumbs_down:,}",
+        f"Answer time: p50 {_seconds(activity.latency_p50_ms)} · "
+        f"p95 {_seconds(activity.latency_p95_ms)}",
+        f"Index: {library.articles:,} articles in {library.chunks:,} passages",
+        "Last re-index: "
+        + (f"<t:{int(last_reindex.timestamp())}:R>" if last_reindex else "not recorded"),
+    ]
+    return clip("\n".join(lines))
+
+
+def _seconds(ms: float | None) -> str:
+    return "–" if ms is None else f"{ms / 1000:.2f} s"

@@ -42,19 +42,28 @@ class Settings(BaseSettings):
     source_paths: Annotated[list[Path], NoDecode] = Field(
         default_factory=lambda: [PACKAGED_SAMPLES], validation_alias="NEWSDESK_SOURCE_PATHS"
     )
+    fetch_timeout: float = Field(default=20.0, validation_alias="NEWSDESK_FETCH_TIMEOUT")
+    fetch_max_bytes: int = Field(default=5_000_000, validation_alias="NEWSDESK_FETCH_MAX_BYTES")
+    feed_max_entries: int = Field(default=200, validation_alias="NEWSDESK_FEED_MAX_ENTRIES")
 
     # Models
     embedding_model: str = Field(default="", validation_alias="NEWSDESK_EMBEDDING_MODEL")
     embedding_batch_size: int = Field(default=64, validation_alias="NEWSDESK_EMBEDDING_BATCH_SIZE")
     max_chunk_tokens: int = Field(default=200, validation_alias="NEWSDESK_MAX_CHUNK_TOKENS")
     reranker_model: str = Field(default="", validation_alias="NEWSDESK_RERANKER_MODEL")
+    # Tests only: a fast word-hashing stand-in for the embedding model (poor retrieval).
+    fake_embeddings: bool = Field(default=False, validation_alias="NEWSDESK_FAKE_EMBEDDINGS")
 
     # Retrieval
-    dense_pool: int = Field(default=100, validation_alias="NEWSDESK_DENSE_POOL")
-    keyword_pool: int = Field(default=100, validation_alias="NEWSDESK_KEYWORD_POOL")
-    rrf_k: int = Field(default=60, validation_alias="NEWSDESK_RRF_K")
-    recency_half_life_days: float = Field(
-        default=7.0, validation_alias="NEWSDESK_RECENCY_HALF_LIFE_DAYS"
+    # None = the measured default of index.search.SearchParams (one source of truth).
+    dense_pool: int | None = Field(default=None, validation_alias="NEWSDESK_DENSE_POOL")
+    keyword_pool: int | None = Field(default=None, validation_alias="NEWSDESK_KEYWORD_POOL")
+    rrf_k: int | None = Field(default=None, validation_alias="NEWSDESK_RRF_K")
+    keyword_weight: float | None = Field(default=None, validation_alias="NEWSDESK_KEYWORD_WEIGHT")
+    title_weight: float | None = Field(default=None, validation_alias="NEWSDESK_TITLE_WEIGHT")
+    recency_boost: float | None = Field(default=None, validation_alias="NEWSDESK_RECENCY_BOOST")
+    recency_half_life_days: float | None = Field(
+        default=None, validation_alias="NEWSDESK_RECENCY_HALF_LIFE_DAYS"
     )
     passages_per_answer: int = Field(default=8, validation_alias="NEWSDESK_PASSAGES_PER_ANSWER")
     min_answer_score: float = Field(default=0.3, validation_alias="NEWSDESK_MIN_ANSWER_SCORE")
@@ -88,6 +97,19 @@ class Settings(BaseSettings):
         if value not in {"extractive", "llm"}:
             raise ValueError("NEWSDESK_ANSWERER must be 'extractive' or 'llm'")
         return value
+
+    def search_overrides(self) -> dict:
+        """The retrieval settings that were set, by SearchParams field name."""
+        names = (
+            "dense_pool",
+            "keyword_pool",
+            "rrf_k",
+            "keyword_weight",
+            "title_weight",
+            "recency_boost",
+            "recency_half_life_days",
+        )
+        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
 
     @property
     def catalog_path(self) -> Path:

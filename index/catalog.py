@@ -20,6 +20,9 @@ from pathlib import Path
 from index.articles import Article, canonical_url
 from index.chunking import Chunk
 
+FTS_SCHEMA = """CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    title, text, tokenize = 'porter unicode61 remove_diacritics 2'
+);"""
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY,
@@ -38,6 +41,7 @@ CREATE TABLE IF NOT EXISTS articles (
 );
 CREATE INDEX IF NOT EXISTS articles_published ON articles(published_ts);
 CREATE INDEX IF NOT EXISTS articles_source_id ON articles(source_id);
+CREATE INDEX IF NOT EXISTS articles_canonical_url ON articles(canonical_url);
 CREATE TABLE IF NOT EXISTS chunks (
     rowid INTEGER PRIMARY KEY,
     chunk_id TEXT NOT NULL UNIQUE,
@@ -49,15 +53,12 @@ CREATE TABLE IF NOT EXISTS chunks (
     guild_id TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
-    text, tokenize = 'porter unicode61 remove_diacritics 2'
-);
 CREATE TABLE IF NOT EXISTS pending (
     article_id TEXT PRIMARY KEY,
     chunk_count INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
+""" + FTS_SCHEMA
 
 # Words too common to help a keyword search (kept short: BM25 already discounts them).
 STOPWORDS = frozenset(
@@ -89,6 +90,16 @@ class KeywordHit:
     published_ts: int
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Who owns a stored article and where it may be used ("" = everywhere)."""
+
+    article_id: str
+    source_id: str
+    guild_id: str
+    indexed_at: int = 0
+
+
 class Catalog:
     """SQLite catalog. One connection, serialised by a lock (the bot calls it from threads)."""
 
@@ -98,8 +109,24 @@ class Catalog:
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
         self._lock = threading.RLock()
+        self._migrate_keyword_index()
+        self._db.executescript(SCHEMA)
+
+    def _migrate_keyword_index(self) -> None:
+        """Rebuild a keyword index of the older one-column layout from the stored bodies
+        (no re-embedding needed: the keyword index is derived from the catalog)."""
+        columns = [row[1] for row in self._db.execute("PRAGMA table_info(chunks_fts)")]
+        if not columns or "title" in columns:
+            return
+        with self.transaction() as db:
+            db.execute("DROP TABLE chunks_fts")
+            db.execute(FTS_SCHEMA)
+            db.execute(
+                "INSERT INTO chunks_fts(rowid, title, text) "
+                "SELECT c.rowid, a.title, substr(a.body, c.start_char + 1, "
+                "c.end_char - c.start_char) FROM chunks c JOIN articles a ON a.id = c.article_id"
+            )
 
     def close(self) -> None:
         """Close the database."""
@@ -232,8 +259,8 @@ class Catalog:
                         ),
                     ).lastrowid
                     db.execute(
-                        "INSERT INTO chunks_fts(rowid, text) VALUES (?, ?)",
-                        (rowid, chunk.embed_text),
+                        "INSERT INTO chunks_fts(rowid, title, text) VALUES (?, ?, ?)",
+                        (rowid, article.title, article.body[chunk.start_char : chunk.end_char]),
                     )
                 db.execute("DELETE FROM pending WHERE article_id = ?", (article.id,))
 
@@ -270,17 +297,21 @@ class Catalog:
         since_ts: int | None = None,
         until_ts: int | None = None,
         guild_id: str = "",
+        title_weight: float = 1.0,
     ) -> list[KeywordHit]:
-        """BM25 keyword search over chunk text (title included), best first."""
+        """BM25 keyword search over chunk text and the article title, best first.
+
+        ``title_weight`` scales matches in the title against matches in the text.
+        """
         match = fts_query(query)
         if not match:
             return []
         sql = (
-            "SELECT c.chunk_id, -bm25(chunks_fts) AS score, c.published_ts "
+            "SELECT c.chunk_id, -bm25(chunks_fts, ?, 1.0) AS score, c.published_ts "
             "FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid "
             "WHERE chunks_fts MATCH ? AND c.guild_id IN ('', ?)"
         )
-        params: list = [match, guild_id]
+        params: list = [title_weight, match, guild_id]
         if since_ts is not None:
             sql += " AND c.published_ts >= ?"
             params.append(since_ts)
@@ -324,6 +355,40 @@ class Catalog:
             )
         )
         return articles, chunks, _day(first), _day(last), by_source
+
+    # ---- sources and duplicates (index.sources, index.dedupe) ---------------------------
+
+    def article_ids_for_source(self, source_id: str) -> list[str]:
+        """Ids of the articles a source brought in."""
+        rows = self._query("SELECT id FROM articles WHERE source_id = ?", [source_id])
+        return [r[0] for r in rows]
+
+    def source_counts(self) -> dict[str, int]:
+        """Source id -> how many articles it owns."""
+        return dict(self._query("SELECT source_id, COUNT(*) FROM articles GROUP BY source_id"))
+
+    def placements(self, article_ids: Iterable[str]) -> dict[str, Placement]:
+        """Owner and scope of stored articles (unknown ids are left out)."""
+        ids = list(dict.fromkeys(article_ids))
+        out: dict[str, Placement] = {}
+        for start in range(0, len(ids), 500):
+            batch = ids[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            rows = self._query(
+                "SELECT id, source_id, guild_id, indexed_at "
+                f"FROM articles WHERE id IN ({marks})",
+                batch,
+            )
+            out.update({row[0]: Placement(*row) for row in rows})
+        return out
+
+    def placements_at_url(self, url: str) -> list[Placement]:
+        """Owner and scope of the articles stored under the same canonical URL."""
+        rows = self._query(
+            "SELECT id, source_id, guild_id, indexed_at FROM articles WHERE canonical_url = ?",
+            [canonical_url(url)],
+        )
+        return [Placement(*row) for row in rows]
 
 
 def fts_query(text: str) -> str:

@@ -29,12 +29,13 @@ class SearchParams:
     dense_pool: int = 100
     keyword_pool: int = 100
     rrf_k: int = 60
-    keyword_weight: float = 1.0
+    keyword_weight: float = 2.0
     dense_weight: float = 1.0
-    recency_half_life_days: float = 7.0
-    recency_boost: float = 1.5
+    recency_half_life_days: float = 14.0
+    recency_boost: float = 6.0
     recent_horizon_days: int = 30
     window_boost: float = 2.0
+    title_weight: float = 2.0
     second_chunk_weight: float = 0.3
     passages_per_article: int = 3
 
@@ -131,7 +132,7 @@ class Searcher:
         for since_ts, until_ts in pools:
             dense += self._dense(vector, since_ts, until_ts)
             keyword += self.catalog.keyword_search(
-                keyword_text, p.keyword_pool, since_ts, until_ts, query.guild_id
+                keyword_text, p.keyword_pool, since_ts, until_ts, query.guild_id, p.title_weight
             )
         dense_ranked = _dedupe_best(dense, key=lambda h: -h.similarity)
         keyword_ranked = _dedupe_best(keyword, key=lambda h: -h.score)

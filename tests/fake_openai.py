@@ -100,7 +100,10 @@ class FakeOpenAI:
         handler = type("Handler", (_Handler,), {"fake": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        # A short poll interval makes stop() quick.
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
         return self
 
     def stop(self) -> None:
@@ -200,3 +203,14 @@ def _chunk(body: dict, delta: dict, finish: str | None) -> dict:
         "model": body.get("model", "fake"),
         "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
     }
+
+
+def quote_first_passage(body: dict) -> Step:
+    """A default reply that cites passage 1 with its first sentence (for smoke runs)."""
+    user = next((m for m in body.get("messages", []) if m.get("role") == "user"), {})
+    content = str(user.get("content", ""))
+    if '<passage n="1"' not in content:
+        return Reply("I cannot answer that from the indexed articles.")
+    text = content.split('<passage n="1"', 1)[1].split(">", 1)[1].split("</passage>", 1)[0]
+    sentence = text.strip().split(". ")[0].rstrip(".")
+    return Reply(f"{sentence} [1].")

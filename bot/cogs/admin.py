@@ -1,4 +1,4 @@
-"""/reindex: re-read the sources, for server admins and the bot's owners only."""
+"""/reindex [source]: re-read the sources, for server admins and the bot's owners only."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable
+from functools import partial
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.ports import Library
+from bot.core.ports import Library, SourceAdmin
 from bot.render import render_progress, render_report
 
 log = logging.getLogger(__name__)
@@ -85,20 +86,29 @@ class AdminCog(commands.Cog):
     """Maintenance commands for server admins and the bot's owners."""
 
     def __init__(
-        self, library: Library, owner_ids: Iterable[int] = (), progress_interval: float = 1.0
+        self,
+        library: Library,
+        owner_ids: Iterable[int] = (),
+        progress_interval: float = 1.0,
+        sources: SourceAdmin | None = None,
     ) -> None:
         self.library = library
         self.owner_ids = frozenset(owner_ids)
         self.progress_interval = progress_interval
+        self.sources = sources  # the source registry; without it, /reindex reads the folders
         self._running = False
 
     @app_commands.command(name="reindex")
     @app_commands.default_permissions(manage_guild=True)
-    async def reindex(self, interaction: discord.Interaction) -> None:
+    @app_commands.describe(source="Only this source (its id from /source list); default: all")
+    async def reindex(self, interaction: discord.Interaction, source: str | None = None) -> None:
         """Re-read the news sources and update the library (server admins only)."""
         # default_permissions only hides the command; permissions are checked here as well.
         if not is_admin(interaction, self.owner_ids):
             await _reply_ephemeral(interaction, REFUSAL)
+            return
+        if self.sources is not None:
+            await self._reindex_sources(interaction, self.sources, source)
             return
         if self._running:
             await _reply_ephemeral(interaction, BUSY)
@@ -122,6 +132,53 @@ class AdminCog(commands.Cog):
             report = await asyncio.to_thread(self.library.reindex, relay.report)
         log.info("Re-index from Discord: %s", report.summary_line())
         await edit(render_report(report))
+
+    async def _reindex_sources(
+        self, interaction: discord.Interaction, sources: SourceAdmin, source_id: str | None
+    ) -> None:
+        """One source, or all the server may use; one run per source at a time (the service's
+        locks hold across processes), so a second request learns when the first started."""
+        from bot.cogs.sources_admin import busy_text
+        from index.sources.service import SourceBusy, SourceError
+
+        await interaction.response.defer(ephemeral=True, thinking=True)
+
+        async def edit(text: str) -> None:
+            await interaction.edit_original_response(
+                content=text, allowed_mentions=discord.AllowedMentions.none()
+            )
+
+        owner_anywhere = interaction.user.id in self.owner_ids and interaction.guild_id is None
+        scope = None if owner_anywhere else str(interaction.guild_id or "")
+        await edit(STARTING)
+        async with ProgressRelay(edit, self.progress_interval) as relay:
+            if source_id:
+                work = partial(sources.run, source_id, relay.report, guild_id=scope)
+            else:
+                work = partial(sources.run_all, relay.report, guild_id=scope)
+            try:
+                report = await asyncio.to_thread(work)
+            except SourceBusy as busy:
+                report, message = None, busy_text(busy)
+            except SourceError as exc:
+                report, message = None, exc.message
+        if report is None:
+            await edit(message)
+            return
+        log.info("Re-index of %s from Discord: %s", source_id or "all", report.summary_line())
+        await edit(render_report(report))
+
+    @reindex.autocomplete("source")
+    async def _source_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if self.sources is None:
+            return []
+        from bot.cogs.sources_admin import source_choices
+
+        owner_anywhere = interaction.user.id in self.owner_ids and interaction.guild_id is None
+        scope = None if owner_anywhere else str(interaction.guild_id or "")
+        return await source_choices(self.sources, scope, current)
 
 
 async def _reply_ephemeral(interaction: discord.Interaction, text: str) -> None:

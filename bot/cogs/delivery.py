@@ -29,12 +29,19 @@ async def send_followups(
     *,
     ephemeral: bool = False,
     view: discord.ui.View | None = None,
-) -> None:
-    """Send ``contents`` as follow-ups of a deferred interaction (the first replaces "thinking")."""
+) -> list[discord.WebhookMessage]:
+    """Send ``contents`` as follow-ups of a deferred interaction (the first replaces "thinking").
+
+    Returns the messages sent (the first is the interaction's original response).
+    """
     last = len(contents) - 1
+    sent = []
     for index, content in enumerate(contents):
         kwargs = safe_send_kwargs(view=view if index == last else None)
-        await interaction.followup.send(content, ephemeral=ephemeral, **kwargs)
+        sent.append(
+            await interaction.followup.send(content, ephemeral=ephemeral, wait=True, **kwargs)
+        )
+    return sent
 
 
 async def reply_to(

@@ -82,7 +82,7 @@ class LLMConfig:
 
     @classmethod
     def from_settings(cls, settings: Any) -> LLMConfig:
-        """The config from a ``bot.settings.Settings`` (duck-typed: the core stays settings-free)."""
+        """The config from ``bot.settings.Settings`` (duck-typed: the core stays settings-free)."""
         return cls(
             provider=settings.llm_provider.strip().lower(),
             model=settings.llm_model.strip(),

@@ -4,8 +4,8 @@ The model cites passages as ``[n]``. Afterwards:
 
 - a marker naming a passage that does not exist is removed, and so is the sentence when all
   of its markers were invented (that claim has no support);
-- a sentence with no marker at all is dropped (every claim must be cited), except on a line
-  that is only an introduction ending with a colon;
+- a sentence with no marker at all is dropped: every claim must be cited (this also drops
+  framing like "Here is what happened:" and anything the model echoed from an article);
 - each remaining citation gets the sentence of its passage that best supports the claim,
   quoted verbatim with its body offsets (``make_citation``), and the markers are renumbered
   in order of use.
@@ -27,8 +27,10 @@ from index.text import sentence_spans
 
 log = logging.getLogger(__name__)
 
-MARKER = re.compile(r"\[\s*(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\s*\]")
-_LEADING_MARKERS = re.compile(r"^(?:\s*\[\s*\d{1,3}(?:\s*[,;]\s*\d{1,3})*\s*\])+")
+# "[2]", "[1, 3]", and the wordier "[Passage 2]" some models write.
+_ONE_MARKER = r"\[\s*(?:passages?|sources?)?\s*(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\s*\]"
+MARKER = re.compile(_ONE_MARKER, re.I)
+_LEADING_MARKERS = re.compile(rf"^(?:\s*{_ONE_MARKER})+", re.I)
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?])")
 _REFUSAL = re.compile(
     r"\b(?:can ?not|can'?t|can’t|unable to|not able to) (?:answer|find|tell)\b|^\s*NONE\s*$",
@@ -94,9 +96,8 @@ def check_citations(raw: str, passages: list[Passage]) -> CheckedText | None:
     lines: list[str] = []
     dropped = 0
     for line in raw.strip().splitlines():
-        sentences = _sentences(line)
         kept: list[str] = []
-        for sentence in sentences:
+        for sentence in _sentences(line):
             rewritten = _rewrite(sentence, passages, numbered, citations)
             if rewritten is None:
                 dropped += 1
@@ -104,13 +105,11 @@ def check_citations(raw: str, passages: list[Passage]) -> CheckedText | None:
                 kept.append(rewritten)
         if kept:
             lines.append(_line_prefix(line) + " ".join(kept))
-        elif _is_intro(line):
-            lines.append(line.strip())
     if not citations:
         return None
     if dropped:
         log.info("dropped %d uncited or wrongly cited sentence(s) from the model's answer", dropped)
-    text = "\n".join(_drop_dangling_intros(lines)).strip()
+    text = "\n".join(lines).strip()
     return CheckedText(text=text, citations=citations, dropped=dropped)
 
 
@@ -131,22 +130,34 @@ def cited_lines(raw: str, valid: set[int]) -> list[tuple[str, list[int]]]:
     return out
 
 
+def _plain_markers(text: str) -> str:
+    """Markers in one form, '[Passage 2]' -> '[2]', so sentence splitting sees them alike."""
+    return MARKER.sub(lambda m: f"[{m.group(1)}]", text)
+
+
 def _sentences(line: str) -> list[str]:
     """The sentences of one line (list bullets removed), leading markers moved back."""
-    body = _strip_bullet(line)
+    body = _plain_markers(_strip_bullet(line))
     sentences = [body[s:e] for s, e in sentence_spans(body)]
     out: list[str] = []
     for sentence in sentences:
         lead = _LEADING_MARKERS.match(sentence)
         if lead and out:
             # "Claim. [2] Next claim." -> the [2] belongs to the claim before it.
-            out[-1] = f"{out[-1]} {lead.group(0).strip()}"
+            out[-1] = _append_markers(out[-1], lead.group(0))
             sentence = sentence[lead.end() :].strip()
-        if sentence and not _LEADING_MARKERS.fullmatch(sentence):
+        if sentence:
             out.append(sentence)
-        elif sentence and out:
-            out[-1] = f"{out[-1]} {sentence}"
     return out
+
+
+def _append_markers(sentence: str, markers: str) -> str:
+    """``sentence`` with ``markers`` added before its closing punctuation: 'Claim [2].'"""
+    markers = "".join(markers.split())
+    match = re.search(r"[.!?…]+[\"'”’)]*$", sentence)
+    if match:
+        return f"{sentence[: match.start()]} {markers}{match.group(0)}"
+    return f"{sentence} {markers}"
 
 
 def _rewrite(
@@ -157,7 +168,9 @@ def _rewrite(
 ) -> str | None:
     """The sentence with its markers renumbered, or None when no marker names a real passage."""
     cited = [int(n) for group in MARKER.findall(sentence) for n in re.split(r"[,;]", group)]
-    valid = [n for n in dict.fromkeys(cited) if 1 <= n <= len(passages)]
+    valid = [
+        n for n in dict.fromkeys(cited) if 1 <= n <= len(passages) and passages[n - 1].text.strip()
+    ]
     if not valid:
         return None
     claim = _tidy(MARKER.sub("", sentence))
@@ -173,7 +186,7 @@ def _rewrite(
 
     def renumber(match: re.Match) -> str:
         numbers = [int(n) for n in re.split(r"[,;]", match.group(1))]
-        mapped = dict.fromkeys(new_numbers[n] for n in numbers if n in new_numbers)
+        mapped = sorted({new_numbers[n] for n in numbers if n in new_numbers})
         return "".join(f"[{m}]" for m in mapped)
 
     return _tidy(MARKER.sub(renumber, sentence))
@@ -201,20 +214,6 @@ def _strip_bullet(line: str) -> str:
 def _line_prefix(line: str) -> str:
     match = re.match(r"\s*(?:[-*•]|\d{1,2}[.)])\s+", line)
     return "- " if match else ""
-
-
-def _is_intro(line: str) -> bool:
-    return line.strip().endswith(":") and not MARKER.search(line)
-
-
-def _drop_dangling_intros(lines: list[str]) -> list[str]:
-    """Intro lines ("Here is what happened:") only stay when a cited line follows them."""
-    out = []
-    for i, line in enumerate(lines):
-        if _is_intro(line) and (i + 1 >= len(lines) or _is_intro(lines[i + 1])):
-            continue
-        out.append(line)
-    return out
 
 
 def _tidy(text: str) -> str:

@@ -8,11 +8,12 @@ with ``asyncio.to_thread`` so the event loop (and Discord's heartbeat) never sta
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
 from bot.core.models import Answer, Summary
 from index.records import IndexReport, SourceStats
+from index.registry import Source
 
 # progress(done, total, stage): called from the indexing thread as work advances.
 ProgressCallback = Callable[[int, int, str], None]
@@ -63,3 +64,74 @@ class Library(Protocol):
     def reindex(self, progress: ProgressCallback | None = None) -> IndexReport:
         """Re-index the configured sources; unchanged articles cost nothing."""
         ...
+
+    def last_reindex(self, guild_id: int | None = None) -> datetime | None:
+        """When a source usable in ``guild_id`` was last re-indexed (None: never or unknown)."""
+        ...
+
+
+class SourceAdmin(Protocol):
+    """Managing the sources (``index.sources.service.SourceService``). Methods raise
+    ``SourceError`` (message safe to show) and ``SourceBusy`` (a run is in progress)."""
+
+    def list(self, guild_id: str | None = None) -> list[Source]:
+        """Sources usable in ``guild_id`` (global ones and its own); all when None."""
+        ...
+
+    def get(self, source_id: str, guild_id: str | None = None) -> Source:
+        """One source by id, as seen from ``guild_id``."""
+        ...
+
+    def add(
+        self,
+        location: str,
+        *,
+        kind: str | None = None,
+        every: int | None = None,
+        guild_id: str = "",
+        trusted: bool = True,
+    ) -> Source:
+        """Register a folder, file, feed or page (``guild_id``: serve that server only)."""
+        ...
+
+    def remove(self, source_id: str, *, guild_id: str | None = None) -> tuple[Source, int]:
+        """Remove a source with its articles; returns it and how many articles went."""
+        ...
+
+    def run(
+        self,
+        source_id: str,
+        progress: ProgressCallback | None = None,
+        *,
+        guild_id: str | None = None,
+    ) -> IndexReport:
+        """Re-index one source."""
+        ...
+
+    def run_all(
+        self, progress: ProgressCallback | None = None, *, guild_id: str | None = None
+    ) -> IndexReport:
+        """Re-index every source usable in ``guild_id`` (all when None)."""
+        ...
+
+
+class SourcePolling(Protocol):
+    """What the scheduler needs: which sources are due, and running one if still due."""
+
+    def due(self, now: float | None = None) -> list[Source]:
+        """Sources with an interval whose next run is due."""
+        ...
+
+    def run_if_due(
+        self, source_id: str, progress: ProgressCallback | None = None, now: float | None = None
+    ) -> IndexReport | None:
+        """Run a source unless it is running elsewhere or no longer due (then None)."""
+        ...
+
+    def resume_removals(self) -> None:
+        """Finish source removals a crash interrupted."""
+        ...
+
+
+class Sources(SourceAdmin, SourcePolling, Protocol):
+    """Both: what the bot is given when it manages and polls sources."""

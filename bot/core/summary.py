@@ -15,6 +15,7 @@ from bot.core.answer import plan_window, today_utc
 from bot.core.citations import make_citation
 from bot.core.errors import InvalidRequest
 from bot.core.extractive import ExtractiveAnswerer, ScoredSentence, near_copy
+from bot.core.llm_summary import LLMSummaryWriter, period
 from bot.core.models import Summary, SummaryItem
 from index.search import Searcher, SearchQuery
 
@@ -40,11 +41,14 @@ class Summarizer:
         searcher: Searcher,
         settings: SummarySettings | None = None,
         today: Callable[[], date] = today_utc,
+        writer: LLMSummaryWriter | None = None,
     ) -> None:
         self.searcher = searcher
         self.settings = settings or SummarySettings()
         self.today = today
         self._ranker = ExtractiveAnswerer()
+        # With an LLM configured, it writes the bullets; the extractive ones are the fallback.
+        self.writer = writer
 
     def summary(
         self,
@@ -114,6 +118,13 @@ class Summarizer:
         )
         result = self.searcher.search(query)
         in_window = [p for p in result.passages if since is None or p.published.date() >= since]
+        if self.writer is not None:
+            window = period(since, until or as_of)
+            items = self.writer.items(
+                topic, in_window, when=window, limit=limit, one_per_day=one_per_day
+            )
+            if items:
+                return Summary(topic=topic, items=items, since=since, until=until or as_of)
         picks = self._best_per_article(topic, in_window)
         picks = _one_per_day(picks) if one_per_day else picks
         picks = sorted(picks[:limit], key=lambda s: (s.passage.published, s.start))

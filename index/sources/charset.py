@@ -11,8 +11,13 @@ import codecs
 import re
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-         (codecs.BOM_UTF16_BE, "utf-16"))
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+GUESS_MIN_BYTES = 2048
+CHAOS_MARGIN = 0.1
 _WINDOWS_1252_ALIASES = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "us-ascii", "ascii"}
 
 
@@ -53,11 +58,21 @@ def _try_decode(body: bytes, encoding: str | None) -> str | None:
 
 
 def _guess(body: bytes) -> str | None:
+    """charset_normalizer's candidates that garble least; Windows-1252 among them wins (its
+    first pick often confuses the Latin code pages for one another)."""
+    if len(body) < GUESS_MIN_BYTES:
+        return None  # too little text for a statistical guess; Windows-1252 is likelier
     from charset_normalizer import from_bytes
 
-    best = from_bytes(body[:200_000]).best()
-    if best is None:
+    matches = list(from_bytes(body[:200_000]))
+    if not matches:
         return None
+    least_chaos = min(m.chaos for m in matches)
+    clean = [m for m in matches if m.chaos <= least_chaos + CHAOS_MARGIN]
+    # Western pages mislabelled as UTF-8 are the common case; other scripts garble in cp1252.
+    best = next((m for m in clean if m.encoding == "cp1252"), None) or max(
+        clean, key=lambda m: m.coherence
+    )
     try:
         return body.decode(best.encoding)
     except (LookupError, UnicodeDecodeError):

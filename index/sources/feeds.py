@@ -17,7 +17,7 @@ from html import unescape
 
 from index.articles import Article, ParseProblem, derive_article_id
 from index.formats import normalise_body
-from index.sources.fetch import Fetched, FetchError, Fetcher
+from index.sources.fetch import Fetched, Fetcher, FetchError
 from index.sources.web import MIN_BODY_CHARS, Hints, page_article
 
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8"
@@ -43,6 +43,7 @@ class FeedEntry:
     published: datetime | None
     authors: tuple[str, ...]
     text: str  # the entry's own text (content or summary), HTML removed
+    updated: datetime | None = None  # when the feed says the entry last changed
 
 
 @dataclass
@@ -61,18 +62,22 @@ def parse_feed(fetched: Fetched, max_entries: int) -> FeedParse:
 
     if fetched.media_type in HTML_TYPES or _HTML_START.match(fetched.body[:2048]):
         raise FeedError("this is an HTML page, not an RSS or Atom feed (add it as a page)")
-    headers = {"content-type": fetched.media_type + (f"; charset={fetched.charset}"
-                                                     if fetched.charset else "")}
+    headers = {
+        "content-type": fetched.media_type
+        + (f"; charset={fetched.charset}" if fetched.charset else "")
+    }
     parsed = feedparser.parse(fetched.body, response_headers=headers)
     warnings: list[str] = []
-    problem = _xml_problem(parsed)
-    if problem and not parsed.entries:
-        raise FeedError(f"invalid feed XML: {problem}")
-    if problem:
-        warnings.append(f"the feed's XML is broken ({problem}); read what could be salvaged")
-    if not parsed.version and not parsed.entries:
-        raise FeedError("not an RSS or Atom feed")
     entries = [_entry(e) for e in parsed.entries]
+    problem = _xml_problem(parsed)
+    if problem:
+        # Salvage from broken XML only entries with a link: a cut-off feed yields fragments.
+        entries = [e for e in entries if e.link]
+        if not entries:
+            raise FeedError(f"invalid feed XML: {problem}")
+        warnings.append(f"the feed's XML is broken ({problem}); read what could be salvaged")
+    if not parsed.version and not entries:
+        raise FeedError("not an RSS or Atom feed")
     entries.sort(key=lambda e: e.published or datetime.min.replace(tzinfo=UTC), reverse=True)
     if len(entries) > max_entries:
         warnings.append(
@@ -114,7 +119,10 @@ async def entry_articles(
 
 async def _entry_article(fetcher: Fetcher, entry: FeedEntry, outlet: str) -> Article | ParseProblem:
     hints = Hints(
-        url=entry.link, title=entry.title, published=entry.published, authors=entry.authors,
+        url=entry.link,
+        title=entry.title,
+        published=entry.published,
+        authors=entry.authors,
         outlet=outlet,
     )
     if not entry.link:
@@ -146,8 +154,7 @@ def _from_entry_text(entry: FeedEntry, outlet: str, reason: str) -> Article | Pa
 
 
 def _entry(raw) -> FeedEntry:
-    stamp = raw.get("published_parsed") or raw.get("updated_parsed")
-    published = datetime.fromtimestamp(calendar.timegm(stamp), UTC) if stamp else None
+    published = _stamp(raw.get("published_parsed") or raw.get("updated_parsed"))
     contents = raw.get("content") or []
     html = contents[0].get("value", "") if contents else raw.get("summary", "")
     authors = tuple(a.get("name", "").strip() for a in raw.get("authors", []) if a.get("name"))
@@ -157,7 +164,12 @@ def _entry(raw) -> FeedEntry:
         published=published,
         authors=authors,
         text=html_to_text(str(html)),
+        updated=_stamp(dict.get(raw, "updated_parsed")),  # no fallback to the published date
     )
+
+
+def _stamp(value) -> datetime | None:
+    return datetime.fromtimestamp(calendar.timegm(value), UTC) if value else None
 
 
 def html_to_text(fragment: str) -> str:

@@ -22,8 +22,17 @@ import httpx
 USER_AGENT = "Newsdesk/0.1 (news question-answering bot; reads feeds and pages its admins added)"
 REDIRECTS = {301, 302, 303, 307, 308}
 # Content types that are certainly not a page or a feed: refused before reading the body.
-BINARY_TYPES = ("image/", "audio/", "video/", "font/", "application/octet-stream",
-                "application/pdf", "application/zip", "application/gzip", "application/x-")
+BINARY_TYPES = (
+    "image/",
+    "audio/",
+    "video/",
+    "font/",
+    "application/octet-stream",
+    "application/pdf",
+    "application/zip",
+    "application/gzip",
+    "application/x-",
+)
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 
@@ -219,8 +228,10 @@ def _transport_reason(exc: httpx.HTTPError, timeout: float) -> str:
         return f"timed out after {timeout:g} s"
     if isinstance(exc, httpx.ConnectError):
         text = str(exc).lower()
-        if "name or service not known" in text or "nodename nor servname" in text or (
-            "temporary failure in name resolution" in text
+        if (
+            "name or service not known" in text
+            or "nodename nor servname" in text
+            or ("temporary failure in name resolution" in text)
         ):
             return "DNS lookup failed"
         return "could not connect (host unreachable or connection refused)"

@@ -64,7 +64,9 @@ def _extract(html: str, url: str) -> dict | None:
     return document.as_dict() if hasattr(document, "as_dict") else dict(document)
 
 
-def _article(label: str, fetched: Fetched, hints: Hints, *, body: str, meta: dict) -> Article | ParseProblem:
+def _article(
+    label: str, fetched: Fetched, hints: Hints, *, body: str, meta: dict
+) -> Article | ParseProblem:
     title = (hints.title or str(meta.get("title") or "")).strip()
     body = _drop_leading_title(normalise_body(body), title)
     if len(body) < MIN_BODY_CHARS:

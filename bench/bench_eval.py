@@ -1,0 +1,62 @@
+"""Retrieval and answer quality on RealTime QA, dev and test splits (prints a table).
+
+Indexes ../shared/eval/realtimeqa/corpus.jsonl.gz into --data-dir with the real model when
+it is not there yet (about 25 minutes on 2 cores; later runs find it unchanged and skip the
+work), then replays both question splits as of their dates, with no LLM.
+
+    .venv/bin/python bench/bench_eval.py [--data-dir bench/out/realtimeqa]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.evaluation import run_eval  # noqa: E402
+from bot.services import Services  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+
+EVAL = ROOT.parent / "shared" / "eval" / "realtimeqa"
+COLUMNS = [
+    "hit@1",
+    "hit@4",
+    "hit@10",
+    "mrr@10",
+    "answer_recall",
+    "citation_precision",
+    "refusal_rate",
+    "latency_p50_ms",
+    "latency_p95_ms",
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=ROOT / "bench" / "out" / "realtimeqa")
+    parser.add_argument("--eval-dir", type=Path, default=EVAL)
+    args = parser.parse_args()
+    services = Services(Settings(_env_file=None, data_dir=args.data_dir))
+    report = services.library.index_paths([args.eval_dir / "corpus.jsonl.gz"])
+    print(f"index: {report.summary_line()} ({report.seconds:.0f} s)")
+    services.newsdesk.ask("warm up")  # load the model outside the timings
+
+    print("| split | " + " | ".join(COLUMNS) + " |")
+    print("|---" * (len(COLUMNS) + 1) + "|")
+    for split in ("dev", "test"):
+        summary = run_eval(
+            services.newsdesk,
+            args.eval_dir / f"questions_{split}.jsonl",
+            "question_date",
+            args.data_dir / f"results_{split}.jsonl",
+        )["all"]
+        cells = [f"{summary[c]:.0f}" if c.endswith("_ms") else f"{summary[c]:.3f}" for c in COLUMNS]
+        print(f"| {split} ({summary['questions']}) | " + " | ".join(cells) + " |")
+    services.close()
+
+
+if __name__ == "__main__":
+    main()

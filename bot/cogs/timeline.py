@@ -1,0 +1,66 @@
+"""/timeline: a topic's dated events, oldest first, with citations (like `newsdesk timeline`)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.cogs.delivery import send_followups
+from bot.core.errors import UserError
+from bot.core.ports import QuestionAnswering
+from bot.errors import BadInput
+from bot.render import render_summary
+
+HEADING = "Timeline"
+
+
+def parse_day(value: str | None, name: str) -> date | None:
+    """A ``YYYY-MM-DD`` option as a date; BadInput naming the option when it is not one."""
+    if value is None or not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise BadInput(f"`{name}` must be a date like 2024-07-25.") from None
+
+
+class TimelineCog(commands.Cog):
+    """Timelines of a topic: at most one dated event per day, in date order."""
+
+    def __init__(self, qa: QuestionAnswering) -> None:
+        self.qa = qa
+
+    @app_commands.command(name="timeline")
+    async def timeline(
+        self,
+        interaction: discord.Interaction,
+        topic: app_commands.Range[str, 1, 200],
+        since: str | None = None,
+        until: str | None = None,
+    ) -> None:
+        """Trace a story day by day: dated events about a topic, oldest first, with sources.
+
+        Args:
+            topic: The story to trace, e.g. "Hurricane Milton" or "the AI Act"
+            since: First day, as YYYY-MM-DD (default: as far back as the articles go)
+            until: Last day, as YYYY-MM-DD (default: today)
+        """
+        first, last = parse_day(since, "since"), parse_day(until, "until")
+        if first and last and first > last:
+            raise BadInput(f"`since` ({first}) is after `until` ({last}).")
+        await interaction.response.defer(thinking=True)
+        try:
+            result = await asyncio.to_thread(
+                self.qa.timeline,
+                topic.strip(),
+                since=first,
+                until=last,
+                guild_id=interaction.guild_id,
+            )
+        except UserError as error:  # the core's safe messages ("Please name a topic.")
+            raise BadInput(error.message) from error
+        await send_followups(interaction, render_summary(result, heading=HEADING))

@@ -1,0 +1,59 @@
+"""The terminal console offers what Discord offers: ask, summary, timeline, sources, stats."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from rich.console import Console as RichConsole
+from support import make_services
+
+from bot.console import HELP, Console
+from bot.core.models import Answer
+from bot.services import Services
+
+
+@pytest.fixture(scope="module")
+def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    built = make_services(tmp_path_factory.mktemp("console"), today=date(2025, 2, 20))
+    built.library.reindex()
+    yield built
+    built.close()
+
+
+def run(services: Services, *lines: str) -> str:
+    """What the console prints for ``lines``."""
+    buffer = io.StringIO()
+    console = Console(services, out=RichConsole(file=buffer, width=200, color_system=None))
+    for line in lines:
+        assert console.handle(line)
+    return buffer.getvalue()
+
+
+def test_help_lists_every_command() -> None:
+    for command in ("ask", "summary", "timeline", "sources", "stats"):
+        assert re.search(rf"^  {command}\b", HELP, re.MULTILINE), command
+
+
+def test_timeline_takes_optional_dates(services: Services) -> None:
+    out = run(services, "timeline Hurricane Milton 2024-10-08 2024-10-31")
+    assert "Timeline: Hurricane Milton" in out
+    days = re.findall(r"^• (\d{4}-\d{2}-\d{2}) — ", out, re.MULTILINE)
+    assert days and days == sorted(days) and days[0] >= "2024-10-08"
+    reversed_dates = run(services, "timeline Milton 2024-10-31 2024-10-01")
+    assert "after the end date" in reversed_dates
+
+
+def test_stats_show_the_activity_and_the_library(services: Services) -> None:
+    answer = Answer(text="It made landfall [1].", refused=False)
+    services.activity.record_answer("ask", "Where?", answer, latency_s=0.4)
+
+    out = run(services, "stats")
+
+    assert "questions answered: 1 · refused: 0" in out
+    assert "answer time: p50 0.40 s · p95 0.40 s" in out
+    assert "index: 21 articles" in out
+    assert re.search(r"last re-index: \d{4}-\d{2}-\d{2}T", out)

@@ -1,0 +1,357 @@
+"""Feeds and pages end to end: a real HTTP server on 127.0.0.1, the real service, catalog and
+Chroma (fake embeddings: speed is the point here, not retrieval quality)."""
+
+from __future__ import annotations
+
+import socket
+import time
+from datetime import UTC, datetime
+
+import pytest
+from pytest_httpserver import HTTPServer
+from support_web import (
+    STORIES,
+    atom,
+    local_server,
+    page_html,
+    requests_to,
+    rss,
+    serve_feed,
+    serve_page,
+    source_services,
+)
+from werkzeug import Request, Response
+
+WALL_DATE = "Tue, 02 Apr 2024 09:30:00 GMT"
+FERRY_DATE = "Wed, 03 Apr 2024 07:00:00 GMT"
+
+
+@pytest.fixture
+def httpserver() -> HTTPServer:
+    """A real HTTP server on 127.0.0.1 (threaded), fresh for each test."""
+    return local_server()
+
+
+def courier_feed(server: HTTPServer, extra: list[dict] | None = None) -> str:
+    wall = serve_page(server, "/news/wall", page_html("wall", published="2024-03-30"))
+    ferry = serve_page(server, "/news/ferry", page_html("ferry"))
+    items = [
+        {"title": "Harbour wall approved", "link": wall + "?utm_source=rss", "date": WALL_DATE},
+        {"title": STORIES["ferry"][0], "link": ferry, "date": FERRY_DATE},
+    ]
+    return serve_feed(server, "/feed.xml", rss(items + (extra or [])))
+
+
+def chroma_ids(services) -> set[str]:
+    got = services.store._collection.get(include=[], limit=100_000)
+    return set(got["ids"])
+
+
+def catalog_chunk_ids(services) -> set[str]:
+    rows = services.catalog._query("SELECT chunk_id FROM chunks")
+    return {r[0] for r in rows}
+
+
+def test_feed_entries_are_read_with_the_entry_link_date_and_title_winning(
+    tmp_path, httpserver: HTTPServer
+) -> None:
+    services = source_services(tmp_path)
+    source = services.sources.add(courier_feed(httpserver))
+    assert source.kind == "feed"  # detected from the response
+
+    report = services.sources.run(source.id)
+
+    assert (report.added, report.failed, report.problems) == (2, 0, [])
+    ids = services.catalog.article_ids_for_source(source.id)
+    wall = next(a for a in services.catalog.articles(ids).values() if "wall" in a.url)
+    assert wall.title == "Harbour wall approved"  # the entry's title
+    assert wall.published == datetime(2024, 4, 2, 9, 30, tzinfo=UTC)  # the entry's date
+    assert wall.url == httpserver.url_for("/news/wall") + "?utm_source=rss"  # the entry's link
+    assert wall.authors == ("Ada Lind",)  # from the page
+    assert STORIES["wall"][1][1] in wall.body
+    assert "Home | Local" not in wall.body and "Contact the newsroom" not in wall.body
+    assert services.sources.get(source.id).article_count == 2
+    assert chroma_ids(services) == catalog_chunk_ids(services)
+
+
+def test_a_rerun_fetches_no_page_and_embeds_nothing(tmp_path, httpserver: HTTPServer) -> None:
+    services = source_services(tmp_path)
+    source = services.sources.add(courier_feed(httpserver), kind="feed")
+    services.sources.run(source.id)
+    embedded = services.embeddings.documents_embedded
+
+    again = services.sources.run(source.id)
+
+    assert (again.added, again.updated, again.unchanged, again.chunks_embedded) == (0, 0, 2, 0)
+    assert services.embeddings.documents_embedded == embedded
+    assert requests_to(httpserver, "/news/wall") == 1
+    assert requests_to(httpserver, "/feed.xml") == 2
+
+
+def test_an_unchanged_feed_answers_304_and_costs_nothing(tmp_path, httpserver: HTTPServer) -> None:
+    page = serve_page(httpserver, "/p", page_html("ferry"))
+    xml = rss([{"title": "Ferry", "link": page, "date": FERRY_DATE}])
+
+    def conditional(request: Request) -> Response:
+        if request.headers.get("If-None-Match") == '"v7"':
+            return Response(status=304)
+        return Response(xml, content_type="application/rss+xml", headers={"ETag": '"v7"'})
+
+    httpserver.expect_request("/feed").respond_with_handler(conditional)
+    services = source_services(tmp_path)
+    source = services.sources.add(httpserver.url_for("/feed"), kind="feed")
+    assert services.sources.run(source.id).added == 1
+
+    again = services.sources.run(source.id)
+    assert (again.added, again.updated, again.failed, again.chunks_embedded) == (0, 0, 0, 0)
+    assert services.sources.get(source.id).etag == '"v7"'
+
+
+def test_a_changed_story_replaces_its_chunks_and_a_dropped_one_stays(
+    tmp_path, httpserver: HTTPServer
+) -> None:
+    long_text = STORIES["wall"][1] * 6  # several chunks
+    state = {"paragraphs": long_text, "updated": "2024-04-02T09:00:00Z", "both": True}
+
+    def page(request: Request) -> Response:
+        return Response(page_html("wall", paragraphs=state["paragraphs"]), content_type="text/html")
+
+    httpserver.expect_request("/wall").respond_with_handler(page)
+    ferry = serve_page(httpserver, "/ferry", page_html("ferry"))
+
+    def feed(request: Request) -> Response:
+        entries = [
+            {"title": "Wall", "link": httpserver.url_for("/wall"), "updated": state["updated"]}
+        ]
+        if state["both"]:
+            entries.append({"title": "Ferry", "link": ferry, "updated": "2024-04-01T00:00:00Z"})
+        return Response(atom(entries), content_type="application/atom+xml")
+
+    httpserver.expect_request("/atom").respond_with_handler(feed)
+    services = source_services(tmp_path)
+    source = services.sources.add(httpserver.url_for("/atom"), kind="feed")
+    services.sources.run(source.id)
+    [wall_id] = [
+        a
+        for a in services.catalog.article_ids_for_source(source.id)
+        if services.catalog.article(a).title == "Wall"
+    ]
+    chunks_before = services.catalog.chunk_count(wall_id)
+    assert chunks_before > 2
+
+    # The story is rewritten (shorter) and re-dated; the ferry story leaves the feed.
+    state.update(paragraphs=STORIES["wall"][1][:2], updated="2030-01-01T00:00:00Z", both=False)
+    report = services.sources.run(source.id)
+
+    assert (report.updated, report.added) == (1, 0)
+    assert services.catalog.chunk_count(wall_id) < chunks_before
+    assert STORIES["wall"][1][3] not in services.catalog.article(wall_id).body
+    assert services.sources.get(source.id).article_count == 2  # the ferry story stays
+    assert chroma_ids(services) == catalog_chunk_ids(services)
+
+
+def test_failing_entries_are_reported_and_the_rest_indexed(
+    tmp_path, httpserver: HTTPServer
+) -> None:
+    summary = " ".join(STORIES["glassworks"][1])
+    httpserver.expect_request("/broken").respond_with_data("oops", status=500)
+    httpserver.expect_request("/missing").respond_with_data("", status=404)
+    courier = courier_feed(
+        httpserver,
+        extra=[
+            # The page fails but the entry carries the story: the entry's text stands in.
+            {
+                "title": STORIES["glassworks"][0],
+                "link": httpserver.url_for("/missing"),
+                "date": FERRY_DATE,
+                "description": summary,
+            },
+            {"title": "Short note", "link": httpserver.url_for("/broken"), "date": FERRY_DATE},
+        ],
+    )
+    services = source_services(tmp_path)
+    source = services.sources.add(courier, kind="feed")
+
+    report = services.sources.run(source.id)
+
+    assert (report.added, report.failed) == (3, 1)
+    assert report.problems == [f"{httpserver.url_for('/broken')}: HTTP 500 Internal Server Error"]
+    stored = services.catalog.articles(services.catalog.article_ids_for_source(source.id))
+    assert any(a.body == summary for a in stored.values())
+    recorded = services.sources.get(source.id)
+    assert recorded.last_error.startswith("1 item(s) failed; first: ")
+    assert "HTTP 500" in recorded.last_error
+    assert recorded.failures == 0  # the feed itself is fine: no back-off
+
+
+def _closed_port_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}/feed.xml"
+
+
+def _slow(request: Request) -> Response:
+    time.sleep(2.5)
+    return Response("<rss/>", content_type="application/rss+xml")
+
+
+def _huge(request: Request) -> Response:
+    response = Response(b"", content_type="application/rss+xml")
+    response.headers["Content-Length"] = str(50 * 1024 * 1024)
+    response.automatically_set_content_length = False
+    return response
+
+
+BAD_FEEDS = {
+    "invalid-xml": (
+        lambda s: s.expect_request("/bad").respond_with_data(
+            '<?xml version="1.0"?><rss><channel><title>Broken</title><item><title>x',
+            content_type="application/rss+xml",
+        ),
+        "invalid feed XML: ",
+    ),
+    "html-page": (
+        lambda s: s.expect_request("/bad").respond_with_data(
+            page_html("wall"), content_type="text/html"
+        ),
+        "this is an HTML page, not an RSS or Atom feed",
+    ),
+    "binary": (
+        lambda s: s.expect_request("/bad").respond_with_data(
+            b"\x00\x01PK\x03\x04" * 100, content_type="application/zip"
+        ),
+        "not a web page or feed (content type application/zip)",
+    ),
+    "http-404": (
+        lambda s: s.expect_request("/bad").respond_with_data("", status=404),
+        "HTTP 404 Not Found",
+    ),
+    "http-500": (
+        lambda s: s.expect_request("/bad").respond_with_data("", status=500),
+        "HTTP 500 Internal Server Error",
+    ),
+    "redirect-loop": (
+        lambda s: (
+            s.expect_request("/bad").respond_with_data("", 302, headers={"Location": "/bad2"}),
+            s.expect_request("/bad2").respond_with_data("", 302, headers={"Location": "/bad"}),
+        ),
+        "redirect loop",
+    ),
+    "timeout": (lambda s: s.expect_request("/bad").respond_with_handler(_slow), "timed out"),
+    "50-mb": (lambda s: s.expect_request("/bad").respond_with_handler(_huge), "too large"),
+    "unreachable": (None, "could not connect"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_FEEDS))
+def test_a_bad_feed_is_reported_and_nothing_is_lost(
+    tmp_path, httpserver: HTTPServer, case: str
+) -> None:
+    setup, reason = BAD_FEEDS[case]
+    services = source_services(tmp_path, fetch_timeout=1.0)
+    first = services.sources.add(serve_page(httpserver, "/glass", page_html("glassworks")))
+    if setup is None:
+        bad_url = _closed_port_url()
+    else:
+        setup(httpserver)
+        bad_url = httpserver.url_for("/bad")
+    bad = services.sources.add(bad_url, kind="feed")
+    last = services.sources.add(courier_feed(httpserver), kind="feed")
+    services.sources.run(first.id)
+
+    report = services.sources.run_all()
+
+    assert report.failed == 1
+    assert any(p.startswith(f"[{bad.id}] {bad_url}: ") and reason in p for p in report.problems)
+    recorded = services.sources.get(bad.id)
+    assert reason in recorded.last_error and recorded.failures == 1
+    assert services.sources.get(first.id).article_count == 1  # nothing already indexed is lost
+    assert services.sources.get(last.id).article_count == 2  # the rest of the run went on
+    assert chroma_ids(services) == catalog_chunk_ids(services)
+
+
+def test_a_ten_thousand_item_feed_reads_only_the_newest(tmp_path, httpserver: HTTPServer) -> None:
+    story = STORIES["marathon"][1][0]
+    items = [
+        {
+            "title": f"Race note {n}",
+            "link": httpserver.url_for(f"/notes/{n}"),  # no such pages: entry text is used
+            "date": datetime.fromtimestamp(1_700_000_000 + n * 60, UTC).strftime(
+                "%a, %d %b %Y %H:%M:%S GMT"
+            ),
+            "description": f"Note {n}. {story}",  # a short story: under the size cap
+        }
+        for n in range(10_000)
+    ]
+    url = serve_feed(httpserver, "/big.xml", rss(items))
+    services = source_services(tmp_path, feed_max_entries=5)
+    source = services.sources.add(url, kind="feed")
+
+    report = services.sources.run(source.id)
+
+    assert report.problems[0] == "the feed has 10,000 entries; only the newest 5 were read"
+    assert report.added == 5
+    titles = {
+        a.title
+        for a in services.catalog.articles(
+            services.catalog.article_ids_for_source(source.id)
+        ).values()
+    }
+    assert titles <= {f"Race note {n}" for n in range(9_995, 10_000)}
+    assert sum(1 for r, _ in httpserver.log if r.path.startswith("/notes/")) == 5
+
+
+def test_a_feed_in_a_wrong_or_missing_charset_still_reads(tmp_path, httpserver: HTTPServer) -> None:
+    text = (
+        "Le café du port rouvre après l'hiver. Les pêcheurs y prennent déjà leur "
+        "petit déjeuner avant l'aube. La patronne a repeint la façade en bleu clair."
+    )
+    xml = rss(
+        [
+            {
+                "title": "Le café du port rouvre",
+                "link": httpserver.url_for("/none"),
+                "date": FERRY_DATE,
+                "description": text,
+            }
+        ]
+    ).replace(' encoding="utf-8"', "")
+    # Latin-1 bytes, sent as UTF-8 (wrong) and with no charset at all (missing).
+    httpserver.expect_request("/wrong").respond_with_data(
+        xml.encode("latin-1"), content_type="application/rss+xml; charset=utf-8"
+    )
+    httpserver.expect_request("/missing").respond_with_data(
+        xml.encode("latin-1"), content_type="application/rss+xml"
+    )
+    for path in ("/wrong", "/missing"):
+        services = source_services(tmp_path / path.strip("/"))
+        source = services.sources.add(httpserver.url_for(path), kind="feed")
+        assert services.sources.run(source.id).added == 1
+        [article] = services.catalog.articles(
+            services.catalog.article_ids_for_source(source.id)
+        ).values()
+        assert article.title == "Le café du port rouvre"
+        assert article.body == text
+
+
+def test_a_page_source_takes_the_page_metadata(tmp_path, httpserver: HTTPServer) -> None:
+    canonical = httpserver.url_for("/stories/glassworks")
+    url = serve_page(
+        httpserver,
+        "/glass",
+        page_html("glassworks", author="Jon Berg", published="2024-02-14", canonical=canonical),
+    )
+    services = source_services(tmp_path)
+    source = services.sources.add(url)
+    assert source.kind == "page"
+
+    assert services.sources.run(source.id).added == 1
+
+    [article] = services.catalog.articles(
+        services.catalog.article_ids_for_source(source.id)
+    ).values()
+    assert article.title == STORIES["glassworks"][0]
+    assert article.url == canonical
+    assert article.authors == ("Jon Berg",)
+    assert article.published.date().isoformat() == "2024-02-14"
+    assert article.body.startswith(STORIES["glassworks"][1][0])
