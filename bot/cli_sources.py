@@ -62,8 +62,12 @@ def add(
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--every") from None
     try:
-        added = _cli().services().sources.add(
-            location, kind=kind, every=seconds, guild_id=str(guild or ""), trusted=True
+        added = (
+            _cli()
+            .services()
+            .sources.add(
+                location, kind=kind, every=seconds, guild_id=str(guild or ""), trusted=True
+            )
         )
     except source_error as exc:
         _fail(exc.message)
@@ -131,13 +135,13 @@ def reindex(
     cli = _cli()
     source_error, source_busy = _source_errors()
     sources = cli.services().sources
+    if source_id:
+        label, work = f"Re-indexing {source_id}", lambda cb: sources.run(source_id, cb)
+    else:
+        label, work = "Re-indexing", sources.run_all
     try:
-        if source_id:
-            report = cli._run_with_progress(
-                f"Re-indexing {source_id}", lambda cb: sources.run(source_id, cb)
-            )
-        else:
-            report = cli._run_with_progress("Re-indexing", sources.run_all)
+        # With --json, stdout carries the report alone: no progress bar there.
+        report = work(None) if as_json else cli._run_with_progress(label, work)
     except source_busy as exc:
         _fail(exc.message, EXIT_BUSY)
     except source_error as exc:
@@ -162,8 +166,17 @@ def _watch(tick: float, cycles: int | None, as_json: bool) -> None:
         else:
             print(f"{source_id}: {report.summary_line()}", flush=True)
 
-    scheduler = Scheduler(_cli().services().sources, tick=tick, on_report=show)
+    services = _cli().services()
+    scheduler = Scheduler(services.sources, tick=tick, on_report=show)
     print(f"Watching sources (checking every {tick:g} s; Ctrl+C stops).", file=sys.stderr)
+    if not services.settings.chroma_url:
+        # Embedded Chroma keeps its vector index in each process's memory: a bot running
+        # beside this watcher would not see its new passages until restarted.
+        print(
+            "note: with the embedded store, run the bot with polling instead, or point both "
+            "at a Chroma server (NEWSDESK_CHROMA_URL).",
+            file=sys.stderr,
+        )
     try:
         asyncio.run(scheduler.run_forever(cycles))
     except KeyboardInterrupt:

@@ -11,18 +11,20 @@ import logging
 import discord
 from discord import app_commands
 
+from bot.core.errors import UserError
+
 log = logging.getLogger(__name__)
 
 APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
 NOT_ALLOWED = "Sorry, only server admins can do that."
 
 
-class UserFacingError(Exception):
-    """An error whose message is safe and useful to show to the user."""
+class UserFacingError(UserError):
+    """An error of the Discord adapter whose message is safe to show to the user.
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    The core raises its own ``UserError``s (bad date range, empty question); both kinds
+    reach the user as their message.
+    """
 
 
 class NotAllowed(UserFacingError):
@@ -57,7 +59,7 @@ def user_message_for(error: BaseException) -> str:
     """
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
-    if isinstance(error, UserFacingError):
+    if isinstance(error, UserError):
         return error.message
     if isinstance(error, app_commands.CommandOnCooldown):
         return RateLimited(error.retry_after).message

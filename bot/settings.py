@@ -65,8 +65,8 @@ class Settings(BaseSettings):
     recency_half_life_days: float | None = Field(
         default=None, validation_alias="NEWSDESK_RECENCY_HALF_LIFE_DAYS"
     )
-    passages_per_answer: int = Field(default=8, validation_alias="NEWSDESK_PASSAGES_PER_ANSWER")
-    min_answer_score: float = Field(default=0.3, validation_alias="NEWSDESK_MIN_ANSWER_SCORE")
+    passages_per_answer: int = Field(default=12, validation_alias="NEWSDESK_PASSAGES_PER_ANSWER")
+    min_answer_score: float = Field(default=0.2, validation_alias="NEWSDESK_MIN_ANSWER_SCORE")
 
     # Optional LLM answerer
     answerer: str = Field(default="extractive", validation_alias="NEWSDESK_ANSWERER")

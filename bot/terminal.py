@@ -66,33 +66,33 @@ def _source_line(c: Citation) -> str:
 
 
 def eval_table(summaries: dict[str, dict]):
-    """A rich table of eval summaries: one row per group ("all", then each type)."""
+    """A rich table of eval summaries: one row per metric, one column per group
+    ("all", then each question type), so it stays readable in a narrow terminal."""
     from rich.table import Table
 
     table = Table(title="Newsdesk eval")
-    columns = [
-        "questions",
-        "hit@1",
-        "hit@4",
-        "hit@10",
-        "mrr@10",
-        "answer_recall",
-        "citation_precision",
-        "refusal_rate",
-        "latency_p50_ms",
-        "latency_p95_ms",
-    ]
-    table.add_column("group")
-    for column in columns:
-        table.add_column(column.replace("_", " "), justify="right")
-    for name, summary in summaries.items():
+    table.add_column("metric")
+    for name in summaries:
+        table.add_column(name, justify="right")
+    for metric in EVAL_METRICS:
         cells = []
-        for column in columns:
-            value = summary.get(column, 0)
-            cells.append(
-                f"{value:.0f}"
-                if column == "questions" or column.endswith("_ms")
-                else f"{value:.3f}"
-            )
-        table.add_row(name, *cells)
+        for summary in summaries.values():
+            value = summary.get(metric, 0)
+            whole = metric == "questions" or metric.endswith("_ms")
+            cells.append(f"{value:.0f}" if whole else f"{value:.3f}")
+        table.add_row(metric.replace("_", " "), *cells)
     return table
+
+
+EVAL_METRICS = [
+    "questions",
+    "hit@1",
+    "hit@4",
+    "hit@10",
+    "mrr@10",
+    "answer_recall",
+    "citation_precision",
+    "refusal_rate",
+    "latency_p50_ms",
+    "latency_p95_ms",
+]

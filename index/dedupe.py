@@ -7,9 +7,10 @@ global source brings later is superseded by the global copy (removed once it is 
 
 Near-identical text is found with sentence fingerprints: every sentence of six or more words
 is hashed; each article keeps its eight smallest hashes as anchors (a bottom-k sketch) in a
-table beside the catalog. Articles sharing an anchor are compared on all their sentences
-(Jaccard similarity). The table is derived data: it is brought in step with the catalog's
-hashes at the start of each run, so a crash can never leave it wrong for long.
+table beside the catalog. Articles sharing an anchor, published within a week of each other,
+are compared on all their sentences (Jaccard similarity). The table is derived data: it is
+brought in step with the catalog's hashes at the start of each run, so a crash can never
+leave it wrong for long.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ ANCHORS = 8
 MIN_SENTENCE_WORDS = 6
 MIN_SENTENCES = 3
 SIMILARITY = 0.6  # Jaccard of sentence sets: one sentence changed in five still matches
+# Copies of one story appear within days of each other; identical text further apart is a
+# site's boilerplate (a paywall or cookie notice scraped as the body), not one story.
+MAX_DAYS_APART = 7
 PAGE = 500
 
 SCHEMA = """
@@ -58,6 +62,10 @@ def similar(a: frozenset[int], b: frozenset[int]) -> bool:
     if len(a) < MIN_SENTENCES or len(b) < MIN_SENTENCES:
         return False
     return len(a & b) / len(a | b) >= SIMILARITY
+
+
+def _close_in_time(a: Article, b: Article) -> bool:
+    return abs((a.published - b.published).total_seconds()) <= MAX_DAYS_APART * 86_400
 
 
 def _anchors(hashes: frozenset[int]) -> list[int]:
@@ -145,7 +153,7 @@ class DuplicateCheck:
     source_id: str
     guild_id: str
     superseded: list[str] = field(default_factory=list)
-    _accepted: dict[str, frozenset[int]] = field(default_factory=dict)
+    _accepted: dict[str, tuple[Article, frozenset[int]]] = field(default_factory=dict)
     _accepted_anchors: dict[int, list[str]] = field(default_factory=dict)
     _accepted_urls: set[str] = field(default_factory=set)
 
@@ -164,7 +172,7 @@ class DuplicateCheck:
             same_url = [p for p in catalog.placements_at_url(url) if p.article_id != article.id]
             if self._covered(article, same_url):
                 return True
-        if self._near_copy_in_run(hashes):
+        if self._near_copy_in_run(article, hashes):
             return True
         ids = self.fingerprints.candidates(hashes) - {article.id}
         if ids:
@@ -173,7 +181,9 @@ class DuplicateCheck:
             copies = [
                 places[i]
                 for i, a in stored_copies.items()
-                if i in places and similar(hashes, sentence_hashes(a.body))
+                if i in places
+                and _close_in_time(article, a)
+                and similar(hashes, sentence_hashes(a.body))
             ]
             if self._covered(article, copies):
                 return True
@@ -189,15 +199,19 @@ class DuplicateCheck:
             self.superseded.extend(p.article_id for p in copies if p.guild_id)
         return False
 
-    def _near_copy_in_run(self, hashes: frozenset[int]) -> bool:
+    def _near_copy_in_run(self, article: Article, hashes: frozenset[int]) -> bool:
         ids = {aid for anchor in _anchors(hashes) for aid in self._accepted_anchors.get(anchor, ())}
-        return any(similar(hashes, self._accepted[aid]) for aid in ids)
+        return any(
+            _close_in_time(article, self._accepted[aid][0])
+            and similar(hashes, self._accepted[aid][1])
+            for aid in ids
+        )
 
     def _accept(self, article: Article, url: str, hashes: frozenset[int]) -> None:
         if url:
             self._accepted_urls.add(url)
         if len(hashes) >= MIN_SENTENCES:
-            self._accepted[article.id] = hashes
+            self._accepted[article.id] = (article, hashes)
             for anchor in _anchors(hashes):
                 self._accepted_anchors.setdefault(anchor, []).append(article.id)
 

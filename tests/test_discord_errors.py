@@ -99,3 +99,11 @@ async def test_a_reply_that_cannot_be_sent_is_logged_not_raised(
         await on_app_command_error(interaction, invoke_error(BadInput("x")))
 
     assert "Could not send an error reply" in caplog.text
+
+
+def test_a_core_user_error_reaches_the_user_as_its_message() -> None:
+    from bot.core.errors import InvalidRequest
+    from bot.errors import user_message_for
+
+    message = "The start date 2024-05-02 is after the end date 2024-05-01."
+    assert user_message_for(InvalidRequest(message)) == message

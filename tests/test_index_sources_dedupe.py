@@ -177,3 +177,15 @@ def test_a_feed_and_a_page_carrying_one_story_store_it_once(
     report = services.sources.run_all()
     assert (report.added, report.unchanged) == (1, 1)
     assert services.library.stats().articles == 1
+
+
+def test_identical_text_a_month_apart_is_not_one_story(tmp_path) -> None:
+    """A site's boilerplate scraped as the body of two different articles is not a wire copy."""
+    notice = " ".join(STORIES["ferry"][1])
+    early = record(1, "https://weekly.example/a", notice, title="Opinion: the tides")
+    late = {**record(2, "https://weekly.example/b", notice, title="Opinion: the ferries")}
+    late["date"] = "2024-05-15"
+    path = write_jsonl(tmp_path / "a.jsonl", [early, late])
+    services = source_services(tmp_path)
+    source = services.sources.add(str(path))
+    assert services.sources.run(source.id).added == 2

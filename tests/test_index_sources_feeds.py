@@ -355,3 +355,67 @@ def test_a_page_source_takes_the_page_metadata(tmp_path, httpserver: HTTPServer)
     assert article.authors == ("Jon Berg",)
     assert article.published.date().isoformat() == "2024-02-14"
     assert article.body.startswith(STORIES["glassworks"][1][0])
+
+
+def _endless_page(request: Request) -> Response:
+    def body():
+        yield b"<html><body><article>"
+        for _ in range(50 * 1024):  # 50 MB, if anyone read it all
+            yield b"<p>" + b"word " * 200 + b"</p>"
+
+    return Response(body(), content_type="text/html")
+
+
+BAD_PAGES = {
+    "50-mb-page": (
+        lambda s: s.expect_request("/page").respond_with_handler(_endless_page),
+        "too large (over 5,000,000 bytes)",
+    ),
+    "binary-file": (
+        lambda s: s.expect_request("/page").respond_with_data(
+            b"%PDF-1.7\n\x00\x01\x02binary", content_type="application/pdf"
+        ),
+        "not a web page or feed (content type application/pdf)",
+    ),
+    "no-article-text": (
+        lambda s: s.expect_request("/page").respond_with_data(
+            "<html><body><nav>Home</nav></body></html>", content_type="text/html"
+        ),
+        "no article text found on the page",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_PAGES))
+def test_a_bad_page_is_reported_on_the_source(tmp_path, httpserver: HTTPServer, case: str) -> None:
+    setup, reason = BAD_PAGES[case]
+    setup(httpserver)
+    services = source_services(tmp_path)
+    source = services.sources.add(httpserver.url_for("/page"), kind="page")
+
+    report = services.sources.run(source.id)
+
+    assert (report.added, report.failed) == (0, 1)
+    assert report.problems == [f"{httpserver.url_for('/page')}: {reason}"]
+    assert services.sources.get(source.id).last_error == reason
+
+
+def test_a_page_in_a_wrong_charset_still_reads(tmp_path, httpserver: HTTPServer) -> None:
+    paragraphs = [
+        "Le café du port a rouvert ses portes après trois mois de travaux cet hiver.",
+        "Les pêcheurs y prennent déjà leur petit déjeuner bien avant l'aube chaque matin.",
+        "La patronne a repeint la façade en bleu clair et ajouté une terrasse couverte.",
+    ]
+    html = page_html("wall", title="Le café du port rouvre", paragraphs=paragraphs)
+    httpserver.expect_request("/cafe").respond_with_data(
+        html.replace("<meta charset='utf-8'>", "").encode("cp1252"),
+        content_type="text/html; charset=utf-8",  # wrong: the bytes are Windows-1252
+    )
+    services = source_services(tmp_path)
+    source = services.sources.add(httpserver.url_for("/cafe"), kind="page")
+    assert services.sources.run(source.id).added == 1
+    [article] = services.catalog.articles(
+        services.catalog.article_ids_for_source(source.id)
+    ).values()
+    assert article.title == "Le café du port rouvre"
+    assert article.body.split("\n")[0] == paragraphs[0]

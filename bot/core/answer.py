@@ -58,7 +58,7 @@ class AnswerService:
         self,
         searcher: Searcher,
         answerer: Answerer,
-        passages_per_answer: int = 8,
+        passages_per_answer: int = 12,
         result_articles: int = 10,
         today: Callable[[], date] = today_utc,
     ) -> None:

@@ -41,13 +41,24 @@ class ScoredSentence:
 
 @dataclass(frozen=True)
 class ExtractiveSettings:
-    """Thresholds of the extractive answerer (measured on the RealTime QA dev split)."""
+    """Weights and thresholds of the extractive answerer (tuned on the RealTime QA dev split).
 
-    min_coverage: float = 0.3  # the best sentence must hold this share of the question's words
-    min_support: float = 0.5  # ...and its article (title + passages) this share
-    max_sentences: int = 2
-    second_sentence_ratio: float = 0.75  # a second sentence must score this close to the best
+    A sentence's score is its coverage of the question's words plus bonuses: it holds a
+    phrase of the expected answer type (a name for "who", a number for "how many"), other
+    articles agree on that phrase, it adds words the question lacks (an echo of the
+    question answers nothing), it comes from a top-ranked article, it opens the article.
+    """
+
+    min_coverage: float = 0.2  # some sentence must hold this share of the question's words
+    min_support: float = 0.3  # ...and the best sentence's article (title + passages) this share
+    max_sentences: int = 3
+    second_sentence_ratio: float = 0.5  # further sentences must score this close to the best
     max_words: int = 80
+    type_weight: float = 0.4
+    agreement_weight: float = 0.1
+    novelty_weight: float = 0.2
+    rank_weight: float = 0.3
+    lead_weight: float = 0.0
 
 
 class ExtractiveAnswerer:
@@ -59,7 +70,7 @@ class ExtractiveAnswerer:
     def answer(self, question: str, passages: list[Passage], when: str = "") -> Answer:
         """An answer quoting the best sentences, or a refusal (``when`` is e.g. ' as of …')."""
         ranked = self.rank_sentences(question, passages)
-        if not ranked or not self._supported(question, ranked[0], passages):
+        if not ranked or not self._supported(question, ranked, passages):
             return Answer(text=REFUSAL.format(when=when), refused=True)
         chosen = self._choose(ranked)
         citations = [
@@ -81,36 +92,46 @@ class ExtractiveAnswerer:
         for s in q_stems:
             idf.setdefault(s, unseen)
         agreement = _agreement(units, answer_type, question)
+        question_set = set(q_stems)
+        w = self.settings
         scored = []
         for (passage, start, end, text), sentence_stems in zip(units, stems, strict=True):
             cover = coverage(q_stems, sentence_stems, idf)
             found = candidates(text, answer_type, question)
             rank = article_ranks[passage.article_id]
+            words = len(text.split())
+            novelty = len(sentence_stems - question_set) / max(1, len(sentence_stems))
             score = (
                 cover
-                + (0.2 if found else 0.0)
-                + 0.1 * max((agreement[c.lower()] for c in found), default=0) / 3
-                + 0.15 / (1 + rank)
-                - (0.2 if len(text.split()) > self.settings.max_words else 0.0)
-                - (0.2 if len(text.split()) < 5 else 0.0)
+                + w.type_weight * bool(found)
+                + w.agreement_weight * max((agreement[c.lower()] for c in found), default=0) / 3
+                + w.novelty_weight * novelty
+                + w.rank_weight / (1 + rank)
+                + w.lead_weight * (start < 300)
+                - 0.2 * (words > w.max_words or words < 5)
             )
             scored.append(ScoredSentence(passage, rank, start, end, cover, bool(found), score))
         scored.sort(key=lambda s: (-s.score, s.article_rank, s.start))
         return scored
 
-    def _supported(self, question: str, best: ScoredSentence, passages: list[Passage]) -> bool:
+    def _supported(
+        self, question: str, ranked: list[ScoredSentence], passages: list[Passage]
+    ) -> bool:
         """Whether the best sentence's article really is about the question.
 
-        Every name in the question must appear in the article's title or passages, and
-        most of the question's words too; otherwise the bot refuses rather than quote
-        something that merely shares a word ("capital" of Mongolia vs. a bank's capital).
+        Every name and year in the question must appear somewhere in the passages, and
+        enough of the question's words in the best sentence and its article; otherwise the
+        bot refuses rather than quote something that merely shares a word ("capital" of
+        Mongolia vs. a bank's capital).
         """
-        if best.coverage < self.settings.min_coverage:
+        if max(s.coverage for s in ranked) < self.settings.min_coverage:
             return False
+        everywhere = set(content_stems(" ".join(p.title + " " + p.text for p in passages)))
+        if any(name not in everywhere for name in question_names(question)):
+            return False
+        best = ranked[0]
         article = [p for p in passages if p.article_id == best.passage.article_id]
         context = set(content_stems(article[0].title + " " + " ".join(p.text for p in article)))
-        if any(name not in context for name in question_names(question)):
-            return False
         q_stems = content_stems(question)
         idf = idf_weights([set(content_stems(p.text)) for p in passages])
         return coverage(q_stems, context, idf) >= self.settings.min_support
@@ -123,8 +144,6 @@ class ExtractiveAnswerer:
                 break
             if cand.score < best.score * self.settings.second_sentence_ratio:
                 break
-            if cand.coverage < self.settings.min_coverage:
-                continue
             if any(_same_text(cand, c) for c in chosen):
                 continue
             chosen.append(cand)

@@ -17,6 +17,13 @@ _QUESTION_FILLER = frozenset(
 )
 
 
+_YEAR = re.compile(r"(1[89]|20)\d\d")
+_CALENDAR = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april "
+    "may june july august september october november december".split()
+)
+
+
 def stem(word: str) -> str:
     """A light suffix-stripping stem: enough to match 'intercepted' with 'intercept'."""
     word = word.lower().replace("’", "'")
@@ -56,10 +63,16 @@ def coverage(question: list[str], sentence: set[str], idf: dict[str, float]) -> 
 
 
 def question_names(question: str) -> list[str]:
-    """Stems of the capitalised words inside a question (names: "Mongolia", "NORAD")."""
+    """Stems of the names and years inside a question ("Mongolia", "NORAD", "1966").
+
+    Weekdays and months are left out: they date the question, they do not name its topic.
+    """
     words = _WORD.findall(question)
     return [
         stem(w)
         for w in words[1:]
-        if w[0].isupper() and w.lower() not in STOPWORDS and w.lower() not in _QUESTION_FILLER
+        if (w[0].isupper() or _YEAR.fullmatch(w))
+        and w.lower() not in STOPWORDS
+        and w.lower() not in _QUESTION_FILLER
+        and w.lower() not in _CALENDAR
     ]

@@ -13,15 +13,12 @@ are serialised by the indexer's own lock.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from collections.abc import Callable, Coroutine, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
 
 from index.articles import Article, ParseProblem, read_paths
 from index.catalog import Catalog
@@ -29,33 +26,18 @@ from index.locks import LockBusy, LockDir
 from index.pipeline import Indexer
 from index.records import IndexReport
 from index.registry import Source, SourceRegistry
-from index.sources.feeds import (
-    FEED_ACCEPT,
-    PAGE_ACCEPT,
-    FeedEntry,
-    FeedError,
-    entry_articles,
-    parse_feed,
-)
-from index.sources.fetch import Fetched, Fetcher, FetchError, FetchLimits
+from index.sources.fetch import FetchError
 from index.sources.intervals import MIN_INTERVAL, next_due
-from index.sources.web import page_article
+from index.sources.readers import Outcome, SourceSettings, detect_kind, read_source
+
+__all__ = ["SourceBusy", "SourceError", "SourceService", "SourceSettings"]
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 Progress = Callable[[int, int, str], None]
-CONFIG_SOURCE = "config"
+CONFIG_SOURCE = "config"  # the folders in NEWSDESK_SOURCE_PATHS (and `newsdesk index`)
 ALL_SOURCES = "*"
-ALL_LOCK = "all-sources"  # the folders in NEWSDESK_SOURCE_PATHS (and `newsdesk index`)
-FEED_TYPES = (
-    "application/rss+xml",
-    "application/atom+xml",
-    "application/rdf+xml",
-    "application/xml",
-    "text/xml",
-    "application/feed+json",
-)
+ALL_LOCK = "all-sources"
 MAX_ERROR_CHARS = 300
 
 
@@ -76,30 +58,6 @@ class SourceBusy(SourceError):
         super().__init__(f"A re-index of {label} is already running{when}; try again later.")
         self.source_id = source_id
         self.started = started
-
-
-@dataclass(frozen=True)
-class SourceSettings:
-    """Limits for reading sources."""
-
-    fetch: FetchLimits = field(default_factory=FetchLimits)
-    feed_max_entries: int = 200
-    concurrency: int = 4
-    config_paths: tuple[Path, ...] = ()
-    # Sources added by server admins may not reach private addresses (off only in tests).
-    guard_untrusted: bool = True
-
-
-@dataclass
-class _Outcome:
-    """What reading a source gave: items to index, and what the index report cannot know."""
-
-    items: Iterable[Article | ParseProblem] = ()
-    skipped: int = 0
-    warnings: list[str] = field(default_factory=list)
-    error: str = ""  # the source as a whole failed
-    etag: str | None = None
-    last_modified: str | None = None
 
 
 class SourceService:
@@ -185,13 +143,12 @@ class SourceService:
 
     def _detect_kind(self, url: str, trusted: bool) -> str:
         try:
-            fetched = _run_async(self._fetch(url, "*/*", trusted))
+            return detect_kind(url, self.settings, trusted)
         except FetchError as exc:
             raise SourceError(
                 f"Could not read {url}: {exc.reason}. "
                 "Give the kind (feed or page) to add it anyway."
             ) from None
-        return "feed" if _looks_like_feed(fetched) else "page"
 
     def remove(self, source_id: str, *, guild_id: str | None = None) -> tuple[Source, int]:
         """Remove a source with its articles and chunks; returns it and how many articles went.
@@ -313,7 +270,10 @@ class SourceService:
     def _run_unguarded(self, source: Source, progress: Progress | None) -> IndexReport:
         log.info("re-indexing %s (%s %s)", source.id, source.kind, source.location)
         started = time.perf_counter()
-        outcome = self._read(source, progress)
+        if source.id == CONFIG_SOURCE:
+            outcome = Outcome(items=read_paths(list(self.settings.config_paths)))
+        else:
+            outcome = read_source(source, self.catalog, self.settings, progress)
         if outcome.error:
             report = IndexReport(failed=1, problems=[f"{source.location}: {outcome.error}"])
         else:
@@ -327,7 +287,7 @@ class SourceService:
         self._record(source, report, outcome)
         return report
 
-    def _record(self, source: Source, report: IndexReport, outcome: _Outcome) -> None:
+    def _record(self, source: Source, report: IndexReport, outcome: Outcome) -> None:
         if source.id == CONFIG_SOURCE:
             self.catalog.set_meta("config_last_run", str(int(time.time())))
             return
@@ -348,77 +308,6 @@ class SourceService:
             last_modified=outcome.last_modified if clean else None,
         )
 
-    # ---- reading ----------------------------------------------------------------------
-
-    def _read(self, source: Source, progress: Progress | None) -> _Outcome:
-        if source.id == CONFIG_SOURCE:
-            return _Outcome(items=read_paths(list(self.settings.config_paths)))
-        if source.kind == "path":
-            return _Outcome(items=read_paths(source.location))
-        try:
-            if source.kind == "page":
-                return _run_async(self._read_page(source))
-            return _run_async(self._read_feed(source, progress))
-        except (FetchError, FeedError) as exc:
-            reason = exc.reason if isinstance(exc, FetchError) else str(exc)
-            return _Outcome(error=reason)
-
-    async def _read_page(self, source: Source) -> _Outcome:
-        fetched = await self._fetch(source.location, PAGE_ACCEPT, source.trusted)
-        item = page_article(fetched)
-        if isinstance(item, ParseProblem):
-            return _Outcome(error=item.reason)
-        return _Outcome(items=[item])
-
-    async def _read_feed(self, source: Source, progress: Progress | None) -> _Outcome:
-        async with self._fetcher(source.trusted) as fetcher:
-            fetched = await fetcher.get(
-                source.location,
-                accept=FEED_ACCEPT,
-                etag=source.etag,
-                last_modified=source.last_modified,
-            )
-            if fetched.not_modified:
-                return _Outcome(etag=source.etag, last_modified=source.last_modified)
-            feed = parse_feed(fetched, self.settings.feed_max_entries)
-            known = self._known_entries(source)
-            items, skipped = await entry_articles(
-                fetcher, feed, known, progress, self.settings.concurrency
-            )
-        return _Outcome(
-            items=items,
-            skipped=skipped,
-            warnings=feed.warnings,
-            etag=fetched.etag,
-            last_modified=fetched.last_modified,
-        )
-
-    def _known_entries(self, source: Source) -> Callable[[FeedEntry], bool]:
-        """Whether an entry's link is stored where this source serves, unchanged since."""
-        hashes = self.catalog.hashes()
-
-        def known(entry: FeedEntry) -> bool:
-            if not entry.link:
-                return False
-            for place in self.catalog.placements_at_url(entry.link):
-                visible = place.guild_id in ("", source.guild_id)
-                fresh = hashes.get(place.article_id, "") != ""  # "" = to be redone (recovery)
-                changed_at = entry.updated or entry.published
-                stale = changed_at is not None and changed_at.timestamp() > place.indexed_at
-                if visible and fresh and not (stale and place.source_id == source.id):
-                    return True
-            return False
-
-        return known
-
-    async def _fetch(self, url: str, accept: str, trusted: bool) -> Fetched:
-        async with self._fetcher(trusted) as fetcher:
-            return await fetcher.get(url, accept=accept)
-
-    def _fetcher(self, trusted: bool) -> Fetcher:
-        block = self.settings.guard_untrusted and not trusted
-        return Fetcher(self.settings.fetch, block_private=block)
-
 
 def _scoped(
     items: Iterable[Article | ParseProblem], guild_id: str
@@ -429,26 +318,6 @@ def _scoped(
             yield replace(item, id=f"g{guild_id}-{item.id}")
         else:
             yield item
-
-
-def _run_async(coroutine: Coroutine[object, object, T]) -> T:
-    """Run web fetching on a private event loop in this thread (never on a caller's loop)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coroutine)
-    # Called from inside an event loop: an async caller forgot asyncio.to_thread. Run it
-    # aside rather than fail; the caller's loop waits, which its log will show.
-    log.warning("source service called on an event loop; use asyncio.to_thread")
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
-
-
-def _looks_like_feed(fetched: Fetched) -> bool:
-    head = fetched.body[:2048].lstrip().lower()
-    if fetched.media_type in FEED_TYPES and b"<html" not in head:
-        return True
-    return any(tag in head for tag in (b"<rss", b"<feed", b"<rdf:rdf"))
 
 
 def _is_due(source: Source, now: float) -> bool:
