@@ -12,13 +12,13 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Protocol
 
-from index.timeparse import TimeWindow, parse_time_window, strip_time_phrase
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from bot.core.errors import InvalidRequest
 from bot.core.models import Answer
 from index.records import Passage
 from index.search import Searcher, SearchQuery, SearchResult
+from index.timeparse import TimeWindow, parse_time_window, strip_time_phrase
 
 log = logging.getLogger(__name__)
 
