@@ -136,20 +136,6 @@ def index(
 
 @app.command()
 @friendly
-def reindex(as_json: JsonFlag = False) -> None:
-    """Re-index the configured source folders (NEWSDESK_SOURCE_PATHS)."""
-    from bot.terminal import report_markup
-
-    library = services().library
-    report = _run_with_progress("Re-indexing", library.reindex)
-    if as_json:
-        print(json.dumps(report.to_dict(), indent=2))
-    else:
-        _console().print(report_markup(report))
-
-
-@app.command()
-@friendly
 def ask(
     question: Annotated[str | None, typer.Argument(help="Your question.")] = None,
     as_of: AsOf = None,
@@ -306,7 +292,7 @@ def run() -> None:
 
     from bot.client import run_bot
 
-    asyncio.run(run_bot(s.settings, s.newsdesk, s.library))
+    asyncio.run(run_bot(s.settings, s.newsdesk, s.library, sources=s.sources))
 
 
 @app.command("sync-commands")
@@ -325,9 +311,17 @@ def sync_commands(
 
     from bot.client import sync_commands as sync
 
-    asyncio.run(sync(s.settings, s.newsdesk, s.library, guild))
+    asyncio.run(sync(s.settings, s.newsdesk, s.library, guild, sources=s.sources))
 
 
 def _fail(message: str) -> None:
     print(f"error: {message}", file=sys.stderr)
     raise typer.Exit(2)
+
+
+# `newsdesk source add|list|remove` and `newsdesk reindex [SOURCE_ID] [--watch] [--json]`.
+from bot.cli_sources import reindex as _reindex  # noqa: E402
+from bot.cli_sources import source_app as _source_app  # noqa: E402
+
+app.command("reindex")(friendly(_reindex))
+app.add_typer(_source_app, name="source")

@@ -1,6 +1,6 @@
 """``newsdesk source add|list|remove`` and ``newsdesk reindex [SOURCE_ID] [--watch] [--json]``.
 
-Attached to the main app by ``register(app)`` (see bot/cli.py). Sources added here are
+Attached to the main app at the end of bot/cli.py. Sources added here are
 trusted (they may be local files and private addresses) and global unless ``--guild`` is given.
 """
 
@@ -202,13 +202,3 @@ def _sources_table(found):
             escape(s.last_error),
         )
     return table
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``source`` and this ``reindex`` to ``app`` (replacing a plain ``reindex``)."""
-    app.registered_commands[:] = [
-        c for c in app.registered_commands if (c.name or c.callback.__name__) != "reindex"
-    ]
-    app.command("reindex")(reindex)
-    if not any(group.name == "source" for group in app.registered_groups):
-        app.add_typer(source_app, name="source")

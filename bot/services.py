@@ -195,7 +195,7 @@ class Services:
             self.store,
             token_counter(self.settings.model_path()),
             self.settings.max_chunk_tokens,
-            dedupe=Deduplicator(self.catalog),
+            dedupe=Deduplicator(self.catalog) if self.settings.dedupe else None,
             write_lock=lambda: self.locks.hold("index-writer", wait=True),
         )
 

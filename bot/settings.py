@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     source_paths: Annotated[list[Path], NoDecode] = Field(
         default_factory=lambda: [PACKAGED_SAMPLES], validation_alias="NEWSDESK_SOURCE_PATHS"
     )
+    # Store a story once when it arrives twice (same canonical URL or near-identical text).
+    dedupe: bool = Field(default=True, validation_alias="NEWSDESK_DEDUPE")
     fetch_timeout: float = Field(default=20.0, validation_alias="NEWSDESK_FETCH_TIMEOUT")
     fetch_max_bytes: int = Field(default=5_000_000, validation_alias="NEWSDESK_FETCH_MAX_BYTES")
     feed_max_entries: int = Field(default=200, validation_alias="NEWSDESK_FEED_MAX_ENTRIES")
@@ -64,6 +66,9 @@ class Settings(BaseSettings):
     recency_boost: float | None = Field(default=None, validation_alias="NEWSDESK_RECENCY_BOOST")
     recency_half_life_days: float | None = Field(
         default=None, validation_alias="NEWSDESK_RECENCY_HALF_LIFE_DAYS"
+    )
+    recency_plateau_days: float | None = Field(
+        default=None, validation_alias="NEWSDESK_RECENCY_PLATEAU_DAYS"
     )
     passages_per_answer: int = Field(default=12, validation_alias="NEWSDESK_PASSAGES_PER_ANSWER")
     min_answer_score: float = Field(default=0.2, validation_alias="NEWSDESK_MIN_ANSWER_SCORE")
@@ -108,6 +113,7 @@ class Settings(BaseSettings):
             "title_weight",
             "recency_boost",
             "recency_half_life_days",
+            "recency_plateau_days",
         )
         return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
 

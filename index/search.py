@@ -31,8 +31,9 @@ class SearchParams:
     rrf_k: int = 60
     keyword_weight: float = 2.0
     dense_weight: float = 1.0
-    recency_half_life_days: float = 14.0
+    recency_half_life_days: float = 3.0
     recency_boost: float = 6.0
+    recency_plateau_days: float = 7.0
     recent_horizon_days: int = 30
     window_boost: float = 2.0
     title_weight: float = 2.0
@@ -183,8 +184,7 @@ class Searcher:
             scores = sorted((c.score for c in cands), reverse=True)
             score = scores[0] + p.second_chunk_weight * sum(scores[1:3])
             published_ts = cands[0].published_ts
-            age_days = max(0.0, (as_of_ts - published_ts) / SECONDS_PER_DAY)
-            score *= 1.0 + p.recency_boost * 0.5 ** (age_days / p.recency_half_life_days)
+            score *= self._recency_prior(as_of_ts - published_ts)
             if (
                 focus
                 and (focus[0] is None or published_ts >= focus[0])
@@ -194,6 +194,12 @@ class Searcher:
             ranked.append(RankedArticle(article_id, score))
         ranked.sort(key=lambda r: (-r.score, r.article_id))
         return ranked
+
+    def _recency_prior(self, age_seconds: int) -> float:
+        """1 + boost for articles within the plateau, then halving every half-life."""
+        p = self.params
+        age_days = max(0.0, age_seconds / SECONDS_PER_DAY - p.recency_plateau_days)
+        return 1.0 + p.recency_boost * 0.5 ** (age_days / p.recency_half_life_days)
 
     def _passages(
         self, top: list[RankedArticle], candidates: dict[str, _Candidate]

@@ -125,9 +125,11 @@ class VectorStore:
             where=where,
             include=["distances", "metadatas"],
         )
+        # A chunk deleted by another process can come back without metadata: skip it.
         return [
             DenseHit(chunk_id, 1.0 - distance, int(meta["published_ts"]))
             for chunk_id, distance, meta in zip(
                 result["ids"][0], result["distances"][0], result["metadatas"][0], strict=True
             )
+            if meta is not None
         ]

@@ -10,9 +10,8 @@ from support_web import local_server, page_html, serve_page, source_services
 from typer.testing import CliRunner
 
 from bot import cli
-from bot.cli_sources import EXIT_BUSY, register
+from bot.cli_sources import EXIT_BUSY
 
-register(cli.app)  # idempotent: the same as bot/cli.py does
 runner = CliRunner()
 
 
@@ -38,8 +37,7 @@ def invoke(*args: str):
     return result
 
 
-def test_register_is_idempotent_and_replaces_the_plain_reindex() -> None:
-    register(cli.app)
+def test_the_main_app_has_one_reindex_and_the_source_group() -> None:
     names = [c.name or c.callback.__name__ for c in cli.app.registered_commands]
     assert names.count("reindex") == 1
     assert [g.name for g in cli.app.registered_groups].count("source") == 1

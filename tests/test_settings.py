@@ -44,3 +44,26 @@ def test_token_never_shows_in_repr(monkeypatch):
     settings = Settings(_env_file=None)
     assert "super-secret-token" not in repr(settings)
     assert settings.discord_token.get_secret_value() == "super-secret-token"
+
+
+def test_every_retrieval_override_names_a_search_parameter(monkeypatch):
+    from dataclasses import fields
+
+    from index.search import SearchParams
+
+    names = {
+        "NEWSDESK_DENSE_POOL": "7",
+        "NEWSDESK_KEYWORD_POOL": "8",
+        "NEWSDESK_RRF_K": "9",
+        "NEWSDESK_KEYWORD_WEIGHT": "1.5",
+        "NEWSDESK_TITLE_WEIGHT": "3",
+        "NEWSDESK_RECENCY_BOOST": "2",
+        "NEWSDESK_RECENCY_HALF_LIFE_DAYS": "5",
+        "NEWSDESK_RECENCY_PLATEAU_DAYS": "1",
+    }
+    for name, value in names.items():
+        monkeypatch.setenv(name, value)
+    overrides = Settings(_env_file=None).search_overrides()
+    assert len(overrides) == len(names)
+    assert set(overrides) <= {f.name for f in fields(SearchParams)}
+    assert SearchParams(**overrides).rrf_k == 9
