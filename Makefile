@@ -28,8 +28,12 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Benchmarks print figures (recorded in the README); they read ../shared/eval at run time.
 bench: install
 	$(BIN)/python bench/bench_index.py
+	$(BIN)/python bench/bench_eval.py
+	$(BIN)/python bench/bench_reindex.py --from-index bench/out/realtimeqa
+	$(BIN)/python bench/bench_discord.py
 
 clean:
 	rm -rf $(VENV) data
