@@ -10,20 +10,20 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from index.articles import Article, canonical_url
 from index.chunking import Chunk
+from index.sqlite import SQLiteDatabase
 
 FTS_SCHEMA = """CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     title, text, tokenize = 'porter unicode61 remove_diacritics 2'
 );"""
-SCHEMA = """
+SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY,
     content_hash TEXT NOT NULL,
@@ -58,7 +58,9 @@ CREATE TABLE IF NOT EXISTS pending (
     chunk_count INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-""" + FTS_SCHEMA
+"""
+    + FTS_SCHEMA
+)
 
 # Words too common to help a keyword search (kept short: BM25 already discounts them).
 STOPWORDS = frozenset(
@@ -100,20 +102,15 @@ class Placement:
     indexed_at: int = 0
 
 
-class Catalog:
+class Catalog(SQLiteDatabase):
     """SQLite catalog. One connection, serialised by a lock (the bot calls it from threads)."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        super().__init__(path, SCHEMA)
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._lock = threading.RLock()
-        self._migrate_keyword_index()
-        self._db.executescript(SCHEMA)
 
-    def _migrate_keyword_index(self) -> None:
+    def _prepare(self) -> None:
         """Rebuild a keyword index of the older one-column layout from the stored bodies
         (no re-embedding needed: the keyword index is derived from the catalog)."""
         columns = [row[1] for row in self._db.execute("PRAGMA table_info(chunks_fts)")]
@@ -128,25 +125,15 @@ class Catalog:
                 "c.end_char - c.start_char) FROM chunks c JOIN articles a ON a.id = c.article_id"
             )
 
-    def close(self) -> None:
-        """Close the database."""
-        self._db.close()
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """An immediate transaction: all of it is written, or none of it."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-
-    def _query(self, sql: str, params: Iterable = ()) -> list[tuple]:
-        with self._lock:
-            return self._db.execute(sql, tuple(params)).fetchall()
+    def _select_in(self, sql: str, ids: Iterable[str]) -> list[tuple]:
+        """Rows of ``sql`` whose ``{marks}`` is an IN list of ``ids``, queried in batches
+        (SQLite caps the number of variables in one statement)."""
+        unique = list(dict.fromkeys(ids))
+        rows: list[tuple] = []
+        for start in range(0, len(unique), 500):
+            batch = unique[start : start + 500]
+            rows += self._query(sql.format(marks=",".join("?" * len(batch))), batch)
+        return rows
 
     # ---- what is indexed -------------------------------------------------------------
 
@@ -166,34 +153,21 @@ class Catalog:
 
     def articles(self, article_ids: Iterable[str]) -> dict[str, Article]:
         """Stored articles by id (unknown ids are left out)."""
-        ids = list(dict.fromkeys(article_ids))
-        out: dict[str, Article] = {}
-        for start in range(0, len(ids), 500):
-            batch = ids[start : start + 500]
-            marks = ",".join("?" * len(batch))
-            rows = self._query(
-                "SELECT id, title, body, published_ts, url, source, authors "
-                f"FROM articles WHERE id IN ({marks})",
-                batch,
-            )
-            for row in rows:
-                out[row[0]] = _article_from_row(row)
-        return out
+        rows = self._select_in(
+            "SELECT id, title, body, published_ts, url, source, authors "
+            "FROM articles WHERE id IN ({marks})",
+            article_ids,
+        )
+        return {row[0]: _article_from_row(row) for row in rows}
 
     def chunks(self, chunk_ids: Iterable[str]) -> dict[str, ChunkRow]:
         """Known chunks by id (ids the catalog does not know are left out)."""
-        ids = list(dict.fromkeys(chunk_ids))
-        out: dict[str, ChunkRow] = {}
-        for start in range(0, len(ids), 500):
-            batch = ids[start : start + 500]
-            marks = ",".join("?" * len(batch))
-            rows = self._query(
-                "SELECT chunk_id, article_id, start_char, end_char, published_ts "
-                f"FROM chunks WHERE chunk_id IN ({marks})",
-                batch,
-            )
-            out.update({row[0]: ChunkRow(*row) for row in rows})
-        return out
+        rows = self._select_in(
+            "SELECT chunk_id, article_id, start_char, end_char, published_ts "
+            "FROM chunks WHERE chunk_id IN ({marks})",
+            chunk_ids,
+        )
+        return {row[0]: ChunkRow(*row) for row in rows}
 
     def article_ids_by_url(self, url: str) -> list[str]:
         """Ids of articles stored under the same canonical URL."""
@@ -328,17 +302,11 @@ class Catalog:
 
     def chunk_scopes(self, chunk_ids: Iterable[str]) -> dict[str, str]:
         """Chunk id -> guild scope ("" for global) of known chunks."""
-        ids = list(dict.fromkeys(chunk_ids))
-        out: dict[str, str] = {}
-        for start in range(0, len(ids), 500):
-            batch = ids[start : start + 500]
-            marks = ",".join("?" * len(batch))
-            out.update(
-                self._query(
-                    f"SELECT chunk_id, guild_id FROM chunks WHERE chunk_id IN ({marks})", batch
-                )
+        return dict(
+            self._select_in(
+                "SELECT chunk_id, guild_id FROM chunks WHERE chunk_id IN ({marks})", chunk_ids
             )
-        return out
+        )
 
     def stats(self, guild_id: str = "") -> tuple[int, int, date | None, date | None, dict]:
         """(articles, chunks, first date, last date, articles per outlet) visible in a guild."""
@@ -369,18 +337,11 @@ class Catalog:
 
     def placements(self, article_ids: Iterable[str]) -> dict[str, Placement]:
         """Owner and scope of stored articles (unknown ids are left out)."""
-        ids = list(dict.fromkeys(article_ids))
-        out: dict[str, Placement] = {}
-        for start in range(0, len(ids), 500):
-            batch = ids[start : start + 500]
-            marks = ",".join("?" * len(batch))
-            rows = self._query(
-                "SELECT id, source_id, guild_id, indexed_at "
-                f"FROM articles WHERE id IN ({marks})",
-                batch,
-            )
-            out.update({row[0]: Placement(*row) for row in rows})
-        return out
+        rows = self._select_in(
+            "SELECT id, source_id, guild_id, indexed_at FROM articles WHERE id IN ({marks})",
+            article_ids,
+        )
+        return {row[0]: Placement(*row) for row in rows}
 
     def placements_at_url(self, url: str) -> list[Placement]:
         """Owner and scope of the articles stored under the same canonical URL."""

@@ -7,13 +7,12 @@ restarts and is backed up with the catalog. Ids are short (``s1``, ``s2`` ...) a
 from __future__ import annotations
 
 import sqlite3
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+from index.sqlite import SQLiteDatabase
 
 KINDS = ("path", "feed", "page")
 
@@ -78,32 +77,11 @@ class Source:
         }
 
 
-class SourceRegistry:
+class SourceRegistry(SQLiteDatabase):
     """The persisted list of sources. Thread-safe (one connection behind a lock)."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(
-            str(path), check_same_thread=False, isolation_level=None, timeout=30
-        )
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(SCHEMA)
-        self._lock = threading.RLock()
-
-    def close(self) -> None:
-        """Close the database."""
-        self._db.close()
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        super().__init__(path, SCHEMA)
 
     def add(
         self,
@@ -117,7 +95,7 @@ class SourceRegistry:
         """Register a source and return it; raise ValueError if it is already registered."""
         if kind not in KINDS:
             raise ValueError(f"unknown source kind {kind!r} (expected one of {', '.join(KINDS)})")
-        with self._tx() as db:
+        with self.transaction() as db:
             existing = db.execute(
                 "SELECT id FROM sources WHERE kind = ? AND location = ? AND guild_id = ?",
                 (kind, location, guild_id),
@@ -171,7 +149,7 @@ class SourceRegistry:
     ) -> None:
         """Note a finished run: when, its summary, its error; failures count up until a success."""
         now = int(time.time())
-        with self._tx() as db:
+        with self.transaction() as db:
             db.execute(
                 "UPDATE sources SET last_run = ?, last_error = ?, last_summary = ?, "
                 "failures = CASE WHEN ? THEN failures + 1 ELSE 0 END, "
@@ -186,12 +164,12 @@ class SourceRegistry:
 
     def mark_removing(self, source_id: str) -> None:
         """Flag a source as being removed: it is no longer run, and removal resumes on restart."""
-        with self._tx() as db:
+        with self.transaction() as db:
             db.execute("UPDATE sources SET removing = 1 WHERE id = ?", (source_id,))
 
     def delete(self, source_id: str) -> None:
         """Forget a source (its articles must already be gone)."""
-        with self._tx() as db:
+        with self.transaction() as db:
             db.execute("DELETE FROM sources WHERE id = ?", (source_id,))
 
 

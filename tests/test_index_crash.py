@@ -265,9 +265,7 @@ def test_the_cli_killed_at_any_moment_recovers(tmp_path: Path) -> None:
         "NEWSDESK_FAKE_EMBEDDINGS": "true",
         "NEWSDESK_MAX_CHUNK_TOKENS": "40",  # many small chunks: a longer run to land in
     }
-    entry = (
-        "from bot import cli; from bot.cli_sources import register; register(cli.app); cli.app()"
-    )
+    entry = "from bot import cli; cli.app()"
     child = subprocess.Popen(
         [sys.executable, "-c", entry, "reindex", "s1", "--json"],
         stdout=subprocess.DEVNULL,

@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import json
 import math
-import sqlite3
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.core.models import Answer, Citation
+from index.sqlite import SQLiteDatabase
 
 FILENAME = "activity.sqlite3"
 QUESTION_KINDS = ("ask", "mention", "followup")  # what counts as a question in the stats
@@ -97,45 +95,18 @@ class ActivityStats:
     latency_p95_ms: float | None
 
 
-class ActivityStore:
+class ActivityStore(SQLiteDatabase):
     """The activity log; ``path`` ":memory:" keeps it for the life of the process only."""
 
     def __init__(self, path: Path | str = ":memory:", clock: Callable[[], float] = time.time):
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._clock = clock
-        self._lock = threading.RLock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        if str(path) != ":memory:":
-            self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(SCHEMA)
+        super().__init__(path, SCHEMA)
 
     @classmethod
     def in_data_dir(cls, data_dir: Path) -> ActivityStore:
         """The store kept beside the catalog, in ``data_dir``."""
         return cls(Path(data_dir) / FILENAME)
-
-    def close(self) -> None:
-        """Close the database."""
-        with self._lock:
-            self._db.close()
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-
-    def _query(self, sql: str, params: Iterable[object] = ()) -> list[tuple]:
-        with self._lock:
-            return self._db.execute(sql, tuple(params)).fetchall()
 
     # --- writing -------------------------------------------------------------------------
 
@@ -169,7 +140,7 @@ class ActivityStore:
             int(refused),
             round(latency_s * 1000, 3),
         )
-        with self._transaction() as db:
+        with self.transaction() as db:
             cursor = db.execute(
                 "INSERT INTO answers(at, kind, guild_id, channel_id, thread_id, user_id, question,"
                 " standalone, answer, citations, refused, latency_ms)"
@@ -186,7 +157,7 @@ class ActivityStore:
 
     def attach_thread(self, answer_id: int, thread_id: int) -> None:
         """The answer opened ``thread_id``: follow-ups there continue from its question."""
-        with self._transaction() as db:
+        with self.transaction() as db:
             db.execute(
                 "UPDATE answers SET thread_id = ? WHERE id = ?", (_id_text(thread_id), answer_id)
             )
@@ -195,7 +166,7 @@ class ActivityStore:
         """Record (or change) a user's 👍 (+1) / 👎 (-1) on an answer; False if it is unknown."""
         if vote not in (-1, 1):
             raise ValueError(f"a vote is +1 or -1, not {vote!r}")
-        with self._transaction() as db:
+        with self.transaction() as db:
             if db.execute("SELECT 1 FROM answers WHERE id = ?", (answer_id,)).fetchone() is None:
                 return False
             db.execute(
