@@ -20,19 +20,9 @@ sys.path.insert(0, str(ROOT))
 from bot.evaluation import run_eval  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from bot.terminal import eval_markdown  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval" / "realtimeqa"
-COLUMNS = [
-    "hit@1",
-    "hit@4",
-    "hit@10",
-    "mrr@10",
-    "answer_recall",
-    "citation_precision",
-    "refusal_rate",
-    "latency_p50_ms",
-    "latency_p95_ms",
-]
 
 
 def main() -> None:
@@ -47,17 +37,16 @@ def main() -> None:
     print(f"index: {report.summary_line()} ({report.seconds:.0f} s)")
     services.newsdesk.ask("warm up")  # load the model outside the timings
 
-    print("| split | " + " | ".join(COLUMNS) + " |")
-    print("|---" * (len(COLUMNS) + 1) + "|")
+    rows = []
     for split in ("dev", "test"):
-        summary = run_eval(
+        summaries = run_eval(
             services.newsdesk,
             args.eval_dir / f"questions_{split}.jsonl",
             "question_date",
             args.data_dir / f"results_{split}.jsonl",
-        )["all"]
-        cells = [f"{summary[c]:.0f}" if c.endswith("_ms") else f"{summary[c]:.3f}" for c in COLUMNS]
-        print(f"| {split} ({summary['questions']}) | " + " | ".join(cells) + " |")
+        )
+        rows.append((split, summaries["all"]))
+    print(eval_markdown(rows, label="split"))
     services.close()
 
 

@@ -28,19 +28,9 @@ sys.path.insert(0, str(ROOT))
 from bot.evaluation import run_eval  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from bot.terminal import eval_markdown  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval" / "realtimeqa"
-COLUMNS = [
-    "hit@1",
-    "hit@4",
-    "hit@10",
-    "mrr@10",
-    "answer_recall",
-    "citation_precision",
-    "refusal_rate",
-    "latency_p50_ms",
-    "latency_p95_ms",
-]
 SKIP_MESSAGE = (
     "bench_llm: skipped - no LLM endpoint is configured. Set NEWSDESK_LLM_MODEL and "
     "NEWSDESK_LLM_BASE_URL (plus NEWSDESK_LLM_API_KEY if the endpoint needs one), or pass "
@@ -97,12 +87,6 @@ def questions_file(args: argparse.Namespace, workdir: Path) -> Path:
     return subset
 
 
-def row(label: str, summary: dict) -> str:
-    """One Markdown table row of the summary's metrics."""
-    cells = [f"{summary[c]:.0f}" if c.endswith("_ms") else f"{summary[c]:.3f}" for c in COLUMNS]
-    return f"| {label} ({summary['questions']}) | " + " | ".join(cells) + " |"
-
-
 def run(services: Services, questions: Path, out: Path) -> dict:
     """Answer and score every question with ``services``' answerer."""
     return run_eval(services.newsdesk, questions, "question_date", out)["all"]
@@ -127,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as workdir:
         questions = questions_file(args, Path(workdir))
         label = args.questions.stem if args.questions else args.split
-        rows = [row(f"llm {label}", run(services, questions, out_dir / "llm_results.jsonl"))]
+        rows = [(f"llm {label}", run(services, questions, out_dir / "llm_results.jsonl"))]
         outcomes = services.newsdesk.answers.answerer.outcomes
         if args.baseline:
             extractive = Services(
@@ -135,11 +119,9 @@ def main(argv: list[str] | None = None) -> int:
                 embeddings=services.embeddings,  # share the loaded model
             )
             summary = run(extractive, questions, out_dir / "extractive_results.jsonl")
-            rows.append(row(f"extractive {label}", summary))
+            rows.append((f"extractive {label}", summary))
             extractive.close()
-    print("| answerer | " + " | ".join(COLUMNS) + " |")
-    print("|---" * (len(COLUMNS) + 1) + "|")
-    print("\n".join(rows))
+    print(eval_markdown(rows, label="answerer"))
     print("LLM outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())))
     services.close()
     return 0

@@ -96,3 +96,13 @@ EVAL_METRICS = [
     "latency_p50_ms",
     "latency_p95_ms",
 ]
+
+
+def eval_markdown(rows: list[tuple[str, dict]], label: str = "run") -> str:
+    """A Markdown table of eval summaries, one row per (label, summary) — for the README."""
+    metrics = EVAL_METRICS[1:]
+    lines = ["| " + label + " | " + " | ".join(metrics) + " |", "|---" * (len(metrics) + 1) + "|"]
+    for name, summary in rows:
+        cells = [f"{summary[m]:.0f}" if m.endswith("_ms") else f"{summary[m]:.3f}" for m in metrics]
+        lines.append(f"| {name} ({summary['questions']}) | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
