@@ -140,7 +140,10 @@ def ask(
     question: Annotated[str | None, typer.Argument(help="Your question.")] = None,
     as_of: AsOf = None,
     as_json: JsonFlag = False,
-    batch: Annotated[Path | None, typer.Option("--batch", help="JSONL file of questions.")] = None,
+    batch: Annotated[
+        Path | None,
+        typer.Option("--batch", help="JSONL file of questions.", exists=True, dir_okay=False),
+    ] = None,
     as_of_field: Annotated[
         str | None,
         typer.Option(
@@ -225,7 +228,12 @@ def timeline(
 @app.command("eval")
 @friendly
 def evaluate(
-    questions: Annotated[Path, typer.Argument(help="JSONL: question, answer, gold_doc_ids, …")],
+    questions: Annotated[
+        Path,
+        typer.Argument(
+            help="JSONL: question, answer, gold_doc_ids, …", exists=True, dir_okay=False
+        ),
+    ],
     as_of_field: Annotated[
         str | None, typer.Option("--as-of-field", help="Field with each question's date.")
     ] = "question_date",
@@ -300,18 +308,26 @@ def run() -> None:
 def sync_commands(
     guild: Annotated[
         int | None,
-        typer.Option("--guild", help="Sync to this server only (instant); default: globally."),
+        typer.Option("--guild", help="Sync to this server only (instant)."),
     ] = None,
+    everywhere: Annotated[
+        bool,
+        typer.Option("--global", help="Sync to every server (can take up to an hour)."),
+    ] = False,
 ) -> None:
-    """Register the slash commands with Discord (globally, or in one server)."""
+    """Register the slash commands with Discord (in one server, or globally)."""
     s = services()
     if s.settings.discord_token is None:
         _fail("DISCORD_TOKEN is not set.")
+    if guild is None and not everywhere and s.settings.dev_guild_id is None:
+        _fail("give --guild ID (one server, instant) or --global (every server).")
     import asyncio
 
     from bot.client import sync_commands as sync
 
-    asyncio.run(sync(s.settings, s.newsdesk, s.library, guild, sources=s.sources))
+    asyncio.run(
+        sync(s.settings, s.newsdesk, s.library, guild, globally=everywhere, sources=s.sources)
+    )
 
 
 def _fail(message: str) -> None:

@@ -18,7 +18,7 @@ HELP = """Commands:
                           dated events about a topic, oldest first (dates as YYYY-MM-DD)
   sources                 what the bot knows
   stats                   questions answered, refusals, feedback, answer times (as /stats)
-  reindex                 re-index the configured source folders
+  reindex                 re-index every source (unchanged articles cost nothing)
   asof [YYYY-MM-DD]       answer as on that day (no date: back to today)
   help                    this list
   quit                    leave"""

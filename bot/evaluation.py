@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import re
-import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.batch import answer_record, read_questions
+from bot.core.activity import percentile
 
 QUOTES = "\"'“”‘’`«»"
 HIT_KS = (1, 4, 10)
@@ -60,15 +60,6 @@ def citation_precision(cited: list[str], gold: set[str]) -> float | None:
     return sum(1 for a in cited if a in gold) / len(cited)
 
 
-def percentile(values: list[float], q: float) -> float:
-    """The ``q`` quantile (0..1) by linear interpolation; 0 for no values."""
-    if not values:
-        return 0.0
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[round(q * 100) - 1]
-
-
 @dataclass
 class Scores:
     """Per-question scores, aggregated into a row of the report."""
@@ -87,7 +78,7 @@ class Scores:
         precisions = [
             r["citation_precision"] for r in self.rows if r["citation_precision"] is not None
         ]
-        latencies = [r["latency_ms"] for r in self.rows]
+        latencies = sorted(r["latency_ms"] for r in self.rows)
         out = {"questions": n}
         for k in HIT_KS:
             out[f"hit@{k}"] = sum(r[f"hit@{k}"] for r in self.rows) / n
@@ -95,8 +86,8 @@ class Scores:
         out["answer_recall"] = sum(r["answer_recall"] for r in self.rows) / n
         out["citation_precision"] = sum(precisions) / len(precisions) if precisions else 0.0
         out["refusal_rate"] = sum(1 for r in self.rows if r["refused"]) / n
-        out["latency_p50_ms"] = percentile(latencies, 0.50)
-        out["latency_p95_ms"] = percentile(latencies, 0.95)
+        out["latency_p50_ms"] = percentile(latencies, 50)
+        out["latency_p95_ms"] = percentile(latencies, 95)
         return out
 
 

@@ -7,7 +7,8 @@ and ``newsdesk sources`` stay fast and re-indexing unchanged input never loads t
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterable, Sequence
+import threading
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -48,13 +49,16 @@ class LazyEmbeddings(Embeddings):
         self.model_path = model_path
         self.batch_size = batch_size
         self._model: Embeddings | None = None
+        self._loading = threading.Lock()
 
     @property
     def model(self) -> Embeddings:
-        """The loaded model."""
+        """The loaded model (loaded once, even when several threads ask at the same time)."""
         if self._model is None:
-            log.info("loading the embedding model from %s", self.model_path)
-            self._model = load_embeddings(self.model_path, self.batch_size)
+            with self._loading:
+                if self._model is None:
+                    log.info("loading the embedding model from %s", self.model_path)
+                    self._model = load_embeddings(self.model_path, self.batch_size)
         return self._model
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -108,14 +112,25 @@ class Library:
     def __init__(
         self,
         catalog: Catalog,
-        indexer: Indexer,
         source_paths: list[Path],
-        sources: SourceService | None = None,
+        indexer: Callable[[], Indexer],
+        sources: Callable[[], SourceService | None] = lambda: None,
     ) -> None:
+        # The indexer and sources open Chroma: built on first use, so stats stay fast.
         self.catalog = catalog
-        self.indexer = indexer
         self.source_paths = source_paths
-        self.sources = sources
+        self._indexer = indexer
+        self._sources = sources
+
+    @property
+    def indexer(self) -> Indexer:
+        """Writes articles into the catalog and the vector store."""
+        return self._indexer()
+
+    @property
+    def sources(self) -> SourceService | None:
+        """The registered sources (None when there is no registry)."""
+        return self._sources()
 
     def stats(self, guild_id: int | None = None) -> SourceStats:
         """Counts of articles and chunks, first and last date, articles per outlet."""
@@ -224,7 +239,10 @@ class Services:
     def library(self) -> Library:
         """The Library port."""
         return Library(
-            self.catalog, self.indexer, list(self.settings.source_paths), self.sources
+            self.catalog,
+            list(self.settings.source_paths),
+            lambda: self.indexer,
+            lambda: self.sources,
         )
 
     @cached_property

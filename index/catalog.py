@@ -169,11 +169,6 @@ class Catalog(SQLiteDatabase):
         )
         return {row[0]: ChunkRow(*row) for row in rows}
 
-    def article_ids_by_url(self, url: str) -> list[str]:
-        """Ids of articles stored under the same canonical URL."""
-        rows = self._query("SELECT id FROM articles WHERE canonical_url = ?", [canonical_url(url)])
-        return [r[0] for r in rows]
-
     # ---- writing -----------------------------------------------------------------------
 
     def mark_pending(self, planned: dict[str, int]) -> None:

@@ -74,7 +74,7 @@ class Indexer:
                 if progress:
                     progress(done, total, "embedding")
             if check and check.superseded:  # only once the copy replacing them is stored
-                self._remove(check.superseded)
+                report.removed += self._remove(check.superseded)
         report.seconds = time.perf_counter() - started
         log.info("index: %s (%.1f s)", report.summary_line(), report.seconds)
         return report

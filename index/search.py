@@ -185,11 +185,7 @@ class Searcher:
             score = scores[0] + p.second_chunk_weight * sum(scores[1:3])
             published_ts = cands[0].published_ts
             score *= self._recency_prior(as_of_ts - published_ts)
-            if (
-                focus
-                and (focus[0] is None or published_ts >= focus[0])
-                and published_ts <= focus[1]
-            ):
+            if focus and _inside(published_ts, focus):
                 score *= 1.0 + p.window_boost
             ranked.append(RankedArticle(article_id, score))
         ranked.sort(key=lambda r: (-r.score, r.article_id))

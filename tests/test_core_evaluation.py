@@ -12,7 +12,6 @@ from bot.evaluation import (
     citation_precision,
     hit_at,
     normalise_answer,
-    percentile,
     reciprocal_rank,
     score_record,
 )
@@ -43,12 +42,6 @@ def test_answer_recall_folds_quotes_case_and_whitespace():
 def test_citation_precision():
     assert citation_precision(["g", "x", "g"], {"g"}) == 0.5
     assert citation_precision([], {"g"}) is None
-
-
-def test_percentile():
-    assert percentile([], 0.5) == 0.0
-    assert percentile([5.0], 0.95) == 5.0
-    assert percentile([float(i) for i in range(1, 101)], 0.5) == pytest.approx(50.5, abs=0.5)
 
 
 def test_scores_summary_averages_and_skips_uncited_precision():

@@ -6,8 +6,9 @@ from datetime import date
 
 from llm_fakes import PROMPTS, FakeSearcher, body_of, four_passages, passage, scripted_client
 
+from bot.core.answer import spread
 from bot.core.citations import verify_citation
-from bot.core.llm_summary import LLMSummaryWriter, period, spread
+from bot.core.llm_summary import LLMSummaryWriter, period
 from bot.core.summary import Summarizer
 
 MAP_ALL = (

@@ -7,8 +7,10 @@ interaction is answered once, and follow-ups or edits come only after it was ans
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,6 +18,7 @@ from typing import Any
 import discord
 import pytest
 
+from bot.core.llm_stream import Draft
 from bot.core.models import Answer, Citation, Summary, SummaryItem
 from bot.settings import Settings
 from index.records import IndexReport, SourceStats
@@ -305,6 +308,18 @@ class FakeQA:
         if self.error:
             raise self.error
         return self.answer
+
+    # Scripted drafts for ``stream``, as an LLM answerer's would come before its answer.
+    drafts: tuple[str, ...] = ()
+
+    async def stream(
+        self, question: str, *, as_of: date | None = None, guild_id: int | None = None
+    ) -> AsyncIterator[Draft | Answer]:
+        """The scripted drafts, then ``ask``'s answer (asked off the event loop, like the core)."""
+        for text in self.drafts:
+            await asyncio.sleep(0)  # a real stream gives the event loop a turn between items
+            yield Draft(text)
+        yield await asyncio.to_thread(self.ask, question, as_of=as_of, guild_id=guild_id)
 
     def summary(
         self,

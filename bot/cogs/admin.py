@@ -13,7 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.ports import Library, SourceAdmin
-from bot.render import render_progress, render_report
+from bot.render import clip, render_progress, render_report
 
 log = logging.getLogger(__name__)
 
@@ -160,8 +160,8 @@ class AdminCog(commands.Cog):
                 report = await asyncio.to_thread(work)
             except SourceBusy as busy:
                 report, message = None, busy_text(busy)
-            except SourceError as exc:
-                report, message = None, exc.message
+            except SourceError as exc:  # its message may repeat the user's option: clip it
+                report, message = None, clip(exc.message)
         if report is None:
             await edit(message)
             return

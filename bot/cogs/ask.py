@@ -5,6 +5,9 @@ mentions the bot (or any message, when the Message Content intent is on) is a fo
 is rewritten with the thread's earlier questions into a standalone question
 (:mod:`bot.core.followup`) and answered there. Every answer is recorded in the activity store
 (for /stats and the thread's history) and carries the Sources and 👍/👎 buttons.
+
+With an LLM answerer the answer streams in: the reply shows drafts, edited about once a
+second, until the checked answer replaces them (:class:`bot.cogs.delivery.StreamedReply`).
 """
 
 from __future__ import annotations
@@ -13,17 +16,18 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import date
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.delivery import reply_to, safe_send_kwargs, send_followups
+from bot.cogs.delivery import StreamedReply, followup_target, reply_target, safe_send_kwargs
 from bot.core.activity import ActivityStore
 from bot.core.answer import today_utc
 from bot.core.followup import RewriteFn, pin_time, rewrite_followup
+from bot.core.llm_stream import StreamItem
 from bot.core.models import Answer
 from bot.core.ports import QuestionAnswering
 from bot.errors import BadInput, RateLimited, send_ephemeral, user_message_for
@@ -95,10 +99,17 @@ class AskCog(commands.Cog):
         self.rewrite = rewrite  # follow-up -> standalone question (rules, or an LLM)
         self.today = today
 
-    async def answer(self, question: str, guild_id: int | None) -> Answer:
-        """Run the (CPU-bound) core off the event loop so the gateway heartbeat keeps going."""
-        question = check_question(question)
-        return await asyncio.to_thread(self.qa.ask, question, guild_id=guild_id)
+    def stream(self, question: str, guild_id: int | None) -> AsyncIterator[StreamItem]:
+        """The answer's drafts (with an LLM answerer), then the Answer.
+
+        The core runs off the event loop either way, so the gateway heartbeat keeps going.
+        """
+        if hasattr(self.qa, "stream"):
+            return self.qa.stream(question, guild_id=guild_id)
+        return self._asked(question, guild_id)  # a QuestionAnswering that cannot stream
+
+    async def _asked(self, question: str, guild_id: int | None) -> AsyncIterator[StreamItem]:
+        yield await asyncio.to_thread(self.qa.ask, question, guild_id=guild_id)
 
     @app_commands.command(name="ask")
     async def ask(
@@ -115,7 +126,8 @@ class AskCog(commands.Cog):
         """
         await interaction.response.defer(thinking=True)
         started = time.perf_counter()
-        answer = await self.answer(question, interaction.guild_id)
+        reply = StreamedReply(followup_target(interaction))
+        answer = await reply.collect(self.stream(check_question(question), interaction.guild_id))
         answer_id = await self.record(
             "ask",
             question,
@@ -125,9 +137,7 @@ class AskCog(commands.Cog):
             guild_id=interaction.guild_id,
             user_id=interaction.user.id,
         )
-        sent = await send_followups(
-            interaction, render_answer(answer), view=self.view_for(answer_id, answer)
-        )
+        sent = await reply.finish(render_answer(answer), self.view_for(answer_id, answer))
         if thread:
             await self._open_thread(interaction, sent[0] if sent else None, question, answer_id)
 
@@ -226,9 +236,10 @@ class AskCog(commands.Cog):
     async def _answer_mention(self, message: discord.Message, question: str) -> None:
         guild_id = message.guild.id if message.guild else None
         started = time.perf_counter()
+        reply = StreamedReply(reply_target(message))
         try:
             async with message.channel.typing():
-                answer = await self.answer(question, guild_id)
+                answer = await reply.collect(self.stream(check_question(question), guild_id))
         except Exception as error:  # noqa: BLE001 - the user gets a safe reply, bugs are logged
             await self._reply(message, [user_message_for(error)])
             return
@@ -242,17 +253,18 @@ class AskCog(commands.Cog):
             channel_id=message.channel.id,
             user_id=message.author.id,
         )
-        await self._reply(message, render_answer(answer), self.view_for(answer_id, answer))
+        await self._reply(message, render_answer(answer), self.view_for(answer_id, answer), reply)
 
     async def _answer_followup(self, message: discord.Message, question: str, thread: int) -> None:
         guild_id = message.guild.id if message.guild else None
         started = time.perf_counter()
+        reply = StreamedReply(reply_target(message))
         try:
             question = check_question(question)
             history = await asyncio.to_thread(self.activity.thread_questions, thread)
             async with message.channel.typing():
                 rewrite = await asyncio.to_thread(self.rewrite, question, history, self.today())
-                answer = await asyncio.to_thread(self.qa.ask, rewrite.question, guild_id=guild_id)
+                answer = await reply.collect(self.stream(rewrite.question, guild_id))
         except Exception as error:  # noqa: BLE001 - the user gets a safe reply, bugs are logged
             await self._reply(message, [user_message_for(error)])
             return
@@ -271,12 +283,17 @@ class AskCog(commands.Cog):
         contents = (
             render_followup(answer, rewrite.question) if rewrite.changed else render_answer(answer)
         )
-        await self._reply(message, contents, self.view_for(answer_id, answer))
+        await self._reply(message, contents, self.view_for(answer_id, answer), reply)
 
     async def _reply(
-        self, message: discord.Message, contents: list[str], view: discord.ui.View | None = None
+        self,
+        message: discord.Message,
+        contents: list[str],
+        view: discord.ui.View | None = None,
+        reply: StreamedReply | None = None,
     ) -> None:
+        """Reply with ``contents``, in place of ``reply``'s draft when it showed one."""
         try:
-            await reply_to(message, contents, view=view)
+            await (reply or StreamedReply(reply_target(message))).finish(contents, view)
         except discord.HTTPException:
             log.warning("Could not reply in channel %s", message.channel.id, exc_info=True)

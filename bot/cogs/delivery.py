@@ -6,7 +6,7 @@ place. ``view`` (buttons) is attached to the last message of a multi-message rep
 :class:`StreamedReply` shows an answer while an LLM writes it: the first draft is sent as the
 reply (for a deferred interaction it fills the "thinking" message), later drafts edit it about
 once a second, and the final pages replace it. Without drafts (the extractive answerer) it
-sends the final pages exactly as :func:`send_followups` and :func:`reply_to` do.
+sends the final pages exactly as :func:`send_followups` does.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import aclosing
+from dataclasses import dataclass
 from typing import Any
 
 import discord
@@ -30,6 +31,16 @@ IN_PROGRESS = " …"  # after a draft's text: the answer is still being written
 
 # send(index, content, view) sends the index-th message of a reply and returns it.
 Send = Callable[[int, str, discord.ui.View | None], Awaitable[Any]]
+# edit(message, content, view) edits a message that send returned.
+Edit = Callable[[Any, str, discord.ui.View | None], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a reply goes: how to send its messages, and how to edit one that was sent."""
+
+    send: Send
+    edit: Edit
 
 
 def safe_send_kwargs(*, view: discord.ui.View | None = None) -> dict[str, Any]:
@@ -43,18 +54,30 @@ def safe_send_kwargs(*, view: discord.ui.View | None = None) -> dict[str, Any]:
     return kwargs
 
 
-def followup_sender(interaction: discord.Interaction, *, ephemeral: bool = False) -> Send:
-    """Send as follow-ups of a deferred interaction (the first one replaces "thinking")."""
+def safe_edit_kwargs(*, view: discord.ui.View | None = None) -> dict[str, Any]:
+    """The keyword arguments every edit gets: no mentions, and a view if any."""
+    kwargs: dict[str, Any] = {"allowed_mentions": discord.AllowedMentions.none()}
+    if view is not None:
+        kwargs["view"] = view
+    return kwargs
+
+
+def followup_target(interaction: discord.Interaction, *, ephemeral: bool = False) -> Target:
+    """Follow-ups of a deferred interaction (the first one replaces "thinking")."""
 
     async def send(index: int, content: str, view: discord.ui.View | None) -> Any:
         kwargs = safe_send_kwargs(view=view)
         return await interaction.followup.send(content, ephemeral=ephemeral, wait=True, **kwargs)
 
-    return send
+    async def edit(message: Any, content: str, view: discord.ui.View | None) -> Any:
+        # A webhook edit sends no flags, so the message keeps its "no previews" flag.
+        return await message.edit(content=content, **safe_edit_kwargs(view=view))
+
+    return Target(send, edit)
 
 
-def reply_sender(message: discord.Message) -> Send:
-    """Reply to ``message`` (without pinging its author); further parts go to its channel."""
+def reply_target(message: discord.Message) -> Target:
+    """A reply to ``message`` (without pinging its author); further parts go to its channel."""
 
     async def send(index: int, content: str, view: discord.ui.View | None) -> Any:
         kwargs = safe_send_kwargs(view=view)
@@ -62,7 +85,11 @@ def reply_sender(message: discord.Message) -> Send:
             return await message.reply(content, mention_author=False, **kwargs)
         return await message.channel.send(content, **kwargs)
 
-    return send
+    async def edit(sent: Any, content: str, view: discord.ui.View | None) -> Any:
+        # Message.edit sends its flags every time: without suppress=True previews come back.
+        return await sent.edit(content=content, suppress=True, **safe_edit_kwargs(view=view))
+
+    return Target(send, edit)
 
 
 async def send_all(
@@ -87,17 +114,7 @@ async def send_followups(
 
     Returns the messages sent (the first is the interaction's original response).
     """
-    return await send_all(followup_sender(interaction, ephemeral=ephemeral), contents, view)
-
-
-async def reply_to(
-    message: discord.Message,
-    contents: Sequence[str],
-    *,
-    view: discord.ui.View | None = None,
-) -> None:
-    """Reply to ``message`` (without pinging its author); further parts go to the same channel."""
-    await send_all(reply_sender(message), contents, view)
+    return await send_all(followup_target(interaction, ephemeral=ephemeral).send, contents, view)
 
 
 def render_draft(text: str) -> str:
@@ -115,12 +132,12 @@ class StreamedReply:
 
     def __init__(
         self,
-        send: Send,
+        target: Target,
         *,
         interval: float = DRAFT_INTERVAL,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.send = send
+        self.target = target
         self.interval = interval
         self.clock = clock
         self.message: Any = None  # the message showing the drafts, once one was sent
@@ -155,16 +172,18 @@ class StreamedReply:
         """
         if self.message is None or not contents:
             await self.discard()
-            return await send_all(self.send, contents, view)
+            return await send_all(self.target.send, contents, view)
         last = len(contents) - 1
         try:
-            first = await self._edit(contents[0], view if last == 0 else None)
+            first = await self.target.edit(self.message, contents[0], view if last == 0 else None)
         except discord.HTTPException:
-            log.warning("Could not replace the draft with the answer; sending it anew", exc_info=True)
+            log.warning(
+                "Could not replace the draft with the answer; sending it anew", exc_info=True
+            )
             await self.discard()
-            return await send_all(self.send, contents, view)
+            return await send_all(self.target.send, contents, view)
         rest = [
-            await self.send(index, content, view if index == last else None)
+            await self.target.send(index, content, view if index == last else None)
             for index, content in enumerate(contents[1:], start=1)
         ]
         return [first or self.message, *rest]
@@ -184,14 +203,8 @@ class StreamedReply:
         try:
             if self.message is None:
                 # Sent like any reply, so it carries the no-ping, no-preview settings for good.
-                self.message = await self.send(0, content, None)
+                self.message = await self.target.send(0, content, None)
             else:
-                await self._edit(content, None)
+                await self.target.edit(self.message, content, None)
         except discord.HTTPException:
             log.warning("Could not show a draft answer; waiting for the next", exc_info=True)
-
-    async def _edit(self, content: str, view: discord.ui.View | None) -> Any:
-        kwargs: dict[str, Any] = {"allowed_mentions": discord.AllowedMentions.none()}
-        if view is not None:
-            kwargs["view"] = view
-        return await self.message.edit(content=content, **kwargs)

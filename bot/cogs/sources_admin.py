@@ -141,7 +141,7 @@ class SourceAdminCog(commands.Cog):
         try:
             seconds = parse_interval(every) if every else None
         except ValueError as exc:
-            await _reply(interaction, f"Sorry, {exc}.")
+            await _reply(interaction, clip(f"Sorry, {exc}."))
             return
         guild = "" if everywhere or interaction.guild_id is None else str(interaction.guild_id)
         await interaction.response.defer(ephemeral=True, thinking=True)

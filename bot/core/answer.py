@@ -77,14 +77,16 @@ class AnswerService:
         self, question: str, *, as_of: date | None = None, guild_id: int | None = None
     ) -> Answer:
         """Answer ``question`` as of ``as_of`` (default today), with verbatim citations."""
+        return self.chain.invoke(self.request(question, as_of, guild_id))
+
+    def request(self, question: str, as_of: date | None, guild_id: int | None) -> dict:
+        """The chain's input for a question; InvalidRequest if it is empty or too long."""
         question = " ".join(question.split())
         if not question:
             raise InvalidRequest("Please ask a question.")
         if len(question) > MAX_QUESTION_CHARS:
             raise InvalidRequest(f"Please keep questions under {MAX_QUESTION_CHARS} characters.")
-        return self.chain.invoke(
-            {"question": question, "as_of": as_of or self.today(), "guild_id": guild_id}
-        )
+        return {"question": question, "as_of": as_of or self.today(), "guild_id": guild_id}
 
     def _plan(self, request: dict) -> dict:
         as_of: date = request["as_of"]
@@ -106,7 +108,7 @@ class AnswerService:
     def _compose(self, request: dict) -> Answer:
         query: SearchQuery = request["query"]
         result: SearchResult = request["result"]
-        passages = _spread(result.passages, self.passages_per_answer)
+        passages = spread(result.passages, self.passages_per_answer)
         answer = self.answerer.answer(request["question"], passages, when=_when(query))
         answer.results = result.articles
         answer.as_of = query.as_of
@@ -114,7 +116,7 @@ class AnswerService:
         return answer
 
 
-def _spread(passages: list[Passage], limit: int) -> list[Passage]:
+def spread(passages: list[Passage], limit: int) -> list[Passage]:
     """Up to ``limit`` passages, round-robin over articles so several sources are heard."""
     by_article: dict[str, list[Passage]] = {}
     for passage in passages:

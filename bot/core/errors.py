@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
+from index.errors import UserError
 
-class UserError(Exception):
-    """An error with a message that is safe and useful to show as is."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+__all__ = ["InvalidRequest", "UserError"]
 
 
 class InvalidRequest(UserError):

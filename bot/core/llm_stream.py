@@ -20,8 +20,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import date
 
-from bot.core.answer import MAX_QUESTION_CHARS, AnswerService
-from bot.core.errors import InvalidRequest
+from bot.core.answer import AnswerService
 from bot.core.llm_chain import ANSWER_TAG
 from bot.core.llm_citations import draft_text
 from bot.core.models import Answer
@@ -48,12 +47,7 @@ async def astream_answer(
 
     Raises InvalidRequest for an empty or overlong question, like ``AnswerService.ask``.
     """
-    question = " ".join(question.split())
-    if not question:
-        raise InvalidRequest("Please ask a question.")
-    if len(question) > MAX_QUESTION_CHARS:
-        raise InvalidRequest(f"Please keep questions under {MAX_QUESTION_CHARS} characters.")
-    request = {"question": question, "as_of": as_of or service.today(), "guild_id": guild_id}
+    request = service.request(question, as_of, guild_id)
     reply, shown, final = "", "", None
     async for event in service.chain.astream_events(request, version="v2"):
         kind = event["event"]

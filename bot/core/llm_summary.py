@@ -16,6 +16,7 @@ from datetime import date
 
 from langchain_core.messages import HumanMessage
 
+from bot.core.answer import spread
 from bot.core.citations import make_citation
 from bot.core.llm import ChatClient, LLMUnavailable
 from bot.core.llm_citations import best_span, cited_lines, format_passages
@@ -134,21 +135,6 @@ def _items(
         )
         for n, (claim, passage, start, end) in enumerate(picked, start=1)
     ]
-
-
-def spread(passages: list[Passage], limit: int) -> list[Passage]:
-    """Up to ``limit`` passages, round-robin over articles so many articles are heard."""
-    by_article: dict[str, list[Passage]] = {}
-    for passage in passages:
-        by_article.setdefault(passage.article_id, []).append(passage)
-    out: list[Passage] = []
-    depth = 0
-    while len(out) < limit and any(len(ps) > depth for ps in by_article.values()):
-        for ps in by_article.values():
-            if len(ps) > depth and len(out) < limit:
-                out.append(ps[depth])
-        depth += 1
-    return out
 
 
 def period(since: date | None, until: date) -> str:

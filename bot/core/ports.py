@@ -1,19 +1,23 @@
 """The two services the adapters (Discord cogs, CLI, console) call.
 
 Adapters depend on these protocols, never on the concrete classes, so tests can hand a cog a
-small recording fake. All methods are synchronous and CPU-bound: async callers run them
-with ``asyncio.to_thread`` so the event loop (and Discord's heartbeat) never stalls.
+small recording fake. All methods but ``stream`` are synchronous and CPU-bound: async callers
+run them with ``asyncio.to_thread`` so the event loop (and Discord's heartbeat) never stalls.
+``stream`` is asynchronous and runs its CPU-bound steps off the event loop itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import date, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.core.models import Answer, Summary
 from index.records import IndexReport, SourceStats
 from index.registry import Source
+
+if TYPE_CHECKING:  # the streaming types pull in LangChain: not needed at run time here
+    from bot.core.llm_stream import StreamItem
 
 # progress(done, total, stage): called from the indexing thread as work advances.
 ProgressCallback = Callable[[int, int, str], None]
@@ -26,6 +30,15 @@ class QuestionAnswering(Protocol):
         self, question: str, *, as_of: date | None = None, guild_id: int | None = None
     ) -> Answer:
         """Answer ``question`` as of ``as_of`` (default today), with verbatim citations."""
+        ...
+
+    def stream(
+        self, question: str, *, as_of: date | None = None, guild_id: int | None = None
+    ) -> AsyncIterator[StreamItem]:
+        """``ask`` as a stream: Drafts while an LLM writes (none otherwise), then the Answer.
+
+        The Answer is always the last item, and the same one ``ask`` would give.
+        """
         ...
 
     def summary(

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from index.articles import Article, ParseProblem, read_paths
 from index.catalog import Catalog
+from index.errors import UserError
 from index.locks import LockBusy, LockDir
 from index.pipeline import Indexer
 from index.records import IndexReport
@@ -41,12 +42,8 @@ ALL_LOCK = "all-sources"
 MAX_ERROR_CHARS = 300
 
 
-class SourceError(Exception):
+class SourceError(UserError):
     """A source request that cannot be done; the message is safe to show to an admin."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class SourceBusy(SourceError):
