@@ -132,8 +132,8 @@ class NewsdeskBot(commands.Bot):
         cogs: list[commands.Cog] = [
             ask,
             buttons,
-            SummaryCog(self.qa),
-            TimelineCog(self.qa),
+            SummaryCog(self.qa, self.activity_log),
+            TimelineCog(self.qa, self.activity_log),
             SourcesCog(self.library),
             AdminCog(self.library, owner_ids=self.settings.owner_ids, sources=self.sources),
             StatsCog(self.activity_log, self.library, owner_ids=self.settings.owner_ids),

@@ -18,12 +18,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import sqlite3
-import threading
 from dataclasses import dataclass, field
 
 from index.articles import Article, canonical_url
 from index.catalog import Catalog
+from index.sqlite import SQLiteDatabase
 
 log = logging.getLogger(__name__)
 
@@ -72,26 +71,17 @@ def _anchors(hashes: frozenset[int]) -> list[int]:
     return sorted(hashes)[:ANCHORS]
 
 
-class Fingerprints:
+class Fingerprints(SQLiteDatabase):
     """The anchor table, in the catalog's SQLite file (own connection, own lock)."""
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        self._db = sqlite3.connect(
-            str(catalog.path), check_same_thread=False, isolation_level=None, timeout=30
-        )
-        self._db.executescript(SCHEMA)
-        self._lock = threading.RLock()
-
-    def close(self) -> None:
-        """Close the database."""
-        self._db.close()
+        super().__init__(catalog.path, SCHEMA)
 
     def sync(self) -> int:
         """Bring the anchors in step with the catalog; returns how many articles were redone."""
         hashes = self.catalog.hashes()
-        with self._lock:
-            known = dict(self._db.execute("SELECT article_id, content_hash FROM fp_articles"))
+        known = dict(self._query("SELECT article_id, content_hash FROM fp_articles"))
         stale = [aid for aid, h in known.items() if hashes.get(aid) != h]
         missing = [aid for aid, h in hashes.items() if known.get(aid) != h]
         if stale:
@@ -115,34 +105,21 @@ class Fingerprints:
         if not anchors:
             return set()
         marks = ",".join("?" * len(anchors))
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT DISTINCT article_id FROM fp_anchors WHERE anchor IN ({marks})", anchors
-            ).fetchall()
+        rows = self._query(
+            f"SELECT DISTINCT article_id FROM fp_anchors WHERE anchor IN ({marks})", anchors
+        )
         return {r[0] for r in rows}
 
     def _write(self, remove: list[str], add: list[tuple[str, str, frozenset[int]]]) -> None:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                ids = remove + [aid for aid, _, _ in add]
-                self._db.executemany(
-                    "DELETE FROM fp_anchors WHERE article_id = ?", [(a,) for a in ids]
-                )
-                self._db.executemany(
-                    "DELETE FROM fp_articles WHERE article_id = ?", [(a,) for a in ids]
-                )
-                self._db.executemany(
-                    "INSERT INTO fp_articles VALUES (?, ?)", [(aid, h) for aid, h, _ in add]
-                )
-                self._db.executemany(
-                    "INSERT INTO fp_anchors VALUES (?, ?)",
-                    [(anchor, aid) for aid, _, hashes in add for anchor in _anchors(hashes)],
-                )
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        ids = remove + [aid for aid, _, _ in add]
+        with self.transaction() as db:
+            db.executemany("DELETE FROM fp_anchors WHERE article_id = ?", [(a,) for a in ids])
+            db.executemany("DELETE FROM fp_articles WHERE article_id = ?", [(a,) for a in ids])
+            db.executemany("INSERT INTO fp_articles VALUES (?, ?)", [(aid, h) for aid, h, _ in add])
+            db.executemany(
+                "INSERT INTO fp_anchors VALUES (?, ?)",
+                [(anchor, aid) for aid, _, hashes in add for anchor in _anchors(hashes)],
+            )
 
 
 @dataclass

@@ -67,11 +67,14 @@ async def test_ask_sends_a_huge_answer_as_several_follow_ups_within_limits() -> 
     assert_safe_sends(interaction.events)
 
 
-async def test_ask_rejects_a_blank_question_without_calling_the_core() -> None:
+async def test_ask_rejects_a_blank_question_privately_without_calling_the_core() -> None:
     qa = FakeQA()
+    interaction = FakeInteraction()
     with pytest.raises(BadInput):
-        await AskCog.ask.callback(AskCog(qa), FakeInteraction(), "   ")
+        await AskCog.ask.callback(AskCog(qa), interaction, "   ")
     assert qa.events == []
+    # Nothing was deferred publicly, so the central handler's reply can still be private.
+    assert not interaction.response.is_done()
 
 
 async def test_summary_passes_days_and_renders_bullets_in_order() -> None:

@@ -331,10 +331,22 @@ async def test_timeline_rejects_bad_dates_before_deferring(
     assert interaction.events == [] and qa.events == []
 
 
-async def test_timeline_turns_the_cores_safe_errors_into_user_errors() -> None:
+async def test_timeline_lets_the_cores_safe_errors_reach_the_user() -> None:
+    from bot.errors import user_message_for
+
     qa = TimelineQA(timeline_error=InvalidRequest("Please name a topic."))
-    with pytest.raises(BadInput, match="Please name a topic"):
+    with pytest.raises(InvalidRequest) as raised:
         await TimelineCog.timeline.callback(TimelineCog(qa), FakeInteraction(), " ", None, None)
+    assert user_message_for(raised.value) == "Please name a topic."
+
+
+async def test_summaries_and_timelines_are_counted_for_stats() -> None:
+    activity = ActivityStore()
+    qa = TimelineQA()
+    await TimelineCog.timeline.callback(
+        TimelineCog(qa, activity), FakeInteraction(), "Milton", None, None
+    )
+    assert activity.stats().summaries == 1
 
 
 # --- /stats ----------------------------------------------------------------------------------

@@ -124,16 +124,18 @@ class AskCog(commands.Cog):
             question: What you want to know, e.g. "What did the central bank decide?"
             thread: Open a thread on the answer, for follow-up questions (default: no)
         """
+        # Checked before the (public) defer: a bad question gets a private reply.
+        question = check_question(question)
         await interaction.response.defer(thinking=True)
         started = time.perf_counter()
         reply = StreamedReply(followup_target(interaction))
-        answer = await reply.collect(self.stream(check_question(question), interaction.guild_id))
+        answer = await reply.collect(self.stream(question, interaction.guild_id))
         answer_id = await self.record(
             "ask",
             question,
             answer,
             started,
-            standalone=pin_time(collapse(question), self.today()),
+            standalone=pin_time(question, self.today()),
             guild_id=interaction.guild_id,
             user_id=interaction.user.id,
         )

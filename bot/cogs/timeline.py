@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import date
 
 import discord
@@ -10,7 +11,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.cogs.delivery import send_followups
-from bot.core.errors import UserError
+from bot.cogs.summary import record_summary
+from bot.core.activity import ActivityStore
 from bot.core.ports import QuestionAnswering
 from bot.errors import BadInput
 from bot.render import render_summary
@@ -31,8 +33,9 @@ def parse_day(value: str | None, name: str) -> date | None:
 class TimelineCog(commands.Cog):
     """Timelines of a topic: at most one dated event per day, in date order."""
 
-    def __init__(self, qa: QuestionAnswering) -> None:
+    def __init__(self, qa: QuestionAnswering, activity: ActivityStore | None = None) -> None:
         self.qa = qa
+        self.activity = activity
 
     @app_commands.command(name="timeline")
     async def timeline(
@@ -53,14 +56,9 @@ class TimelineCog(commands.Cog):
         if first and last and first > last:
             raise BadInput(f"`since` ({first}) is after `until` ({last}).")
         await interaction.response.defer(thinking=True)
-        try:
-            result = await asyncio.to_thread(
-                self.qa.timeline,
-                topic.strip(),
-                since=first,
-                until=last,
-                guild_id=interaction.guild_id,
-            )
-        except UserError as error:  # the core's safe messages ("Please name a topic.")
-            raise BadInput(error.message) from error
+        started = time.perf_counter()
+        result = await asyncio.to_thread(
+            self.qa.timeline, topic.strip(), since=first, until=last, guild_id=interaction.guild_id
+        )
         await send_followups(interaction, render_summary(result, heading=HEADING))
+        await record_summary(self.activity, "timeline", topic, result, started, interaction)
