@@ -13,6 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.ports import Library, SourceAdmin
+from bot.errors import send_ephemeral
 from bot.render import clip, render_progress, render_report
 
 log = logging.getLogger(__name__)
@@ -105,13 +106,13 @@ class AdminCog(commands.Cog):
         """Re-read the news sources and update the library (server admins only)."""
         # default_permissions only hides the command; permissions are checked here as well.
         if not is_admin(interaction, self.owner_ids):
-            await _reply_ephemeral(interaction, REFUSAL)
+            await send_ephemeral(interaction, REFUSAL)
             return
         if self.sources is not None:
             await self._reindex_sources(interaction, self.sources, source)
             return
         if self._running:
-            await _reply_ephemeral(interaction, BUSY)
+            await send_ephemeral(interaction, BUSY)
             return
         self._running = True
         try:
@@ -179,9 +180,3 @@ class AdminCog(commands.Cog):
         owner_anywhere = interaction.user.id in self.owner_ids and interaction.guild_id is None
         scope = None if owner_anywhere else str(interaction.guild_id or "")
         return await source_choices(self.sources, scope, current)
-
-
-async def _reply_ephemeral(interaction: discord.Interaction, text: str) -> None:
-    await interaction.response.send_message(
-        text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-    )

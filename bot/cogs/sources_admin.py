@@ -19,6 +19,7 @@ from discord.ext import commands
 from bot.cogs.admin import is_admin
 from bot.cogs.delivery import send_followups
 from bot.core.ports import SourceAdmin
+from bot.errors import send_ephemeral
 from bot.render import clip, collapse, escape_text, link, shorten, split_messages
 from index.registry import Source
 from index.sources.intervals import format_interval, parse_interval
@@ -132,16 +133,16 @@ class SourceAdminCog(commands.Cog):
     ) -> None:
         """Add a news feed or web page for this server (server admins only)."""
         if not is_admin(interaction, self.owner_ids):
-            await _reply(interaction, REFUSAL)
+            await send_ephemeral(interaction, REFUSAL)
             return
         owner = self._is_owner(interaction)
         if everywhere and not owner:
-            await _reply(interaction, GLOBAL_REFUSAL)
+            await send_ephemeral(interaction, GLOBAL_REFUSAL)
             return
         try:
             seconds = parse_interval(every) if every else None
         except ValueError as exc:
-            await _reply(interaction, clip(f"Sorry, {exc}."))
+            await send_ephemeral(interaction, clip(f"Sorry, {exc}."))
             return
         guild = "" if everywhere or interaction.guild_id is None else str(interaction.guild_id)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -159,7 +160,7 @@ class SourceAdminCog(commands.Cog):
     async def list_sources(self, interaction: discord.Interaction) -> None:
         """See the news sources this server uses (server admins only)."""
         if not is_admin(interaction, self.owner_ids):
-            await _reply(interaction, REFUSAL)
+            await send_ephemeral(interaction, REFUSAL)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         found = await asyncio.to_thread(self.sources.list, self._scope(interaction))
@@ -170,7 +171,7 @@ class SourceAdminCog(commands.Cog):
     async def remove(self, interaction: discord.Interaction, source: str) -> None:
         """Remove a source and the articles it brought (server admins only)."""
         if not is_admin(interaction, self.owner_ids):
-            await _reply(interaction, REFUSAL)
+            await send_ephemeral(interaction, REFUSAL)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         # Owners may remove any source; admins only their own server's.
@@ -207,9 +208,3 @@ async def source_choices(
         name = shorten(f"{source.id} · {source.kind} · {source.location}", 100)
         choices.append(app_commands.Choice(name=name, value=source.id))
     return choices[:AUTOCOMPLETE_LIMIT]
-
-
-async def _reply(interaction: discord.Interaction, text: str) -> None:
-    await interaction.response.send_message(
-        text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-    )
