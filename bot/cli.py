@@ -6,11 +6,12 @@ import functools
 import json
 import logging
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from bot.core.days import parse_day
 
 app = typer.Typer(
     help="Newsdesk: answers questions about news events from your articles, with citations.",
@@ -58,16 +59,6 @@ def services():
         )
         _state["services"] = Services(settings)
     return _state["services"]
-
-
-def parse_day(value: str | None, what: str = "--as-of") -> date | None:
-    """A YYYY-MM-DD option as a date, or a clear usage error."""
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{what} must be a date like 2024-07-25, got {value!r}") from None
 
 
 def _console():
@@ -165,7 +156,7 @@ def ask(
             batch,
             out,
             as_of_field,
-            parse_day(as_of),
+            parse_day(as_of, "--as-of"),
             progress=_progress_bar("Answering"),
         )
         _console().print(f"{count} answers written to {out}")
@@ -174,7 +165,7 @@ def ask(
         raise typer.BadParameter("give a QUESTION, or --batch FILE.jsonl")
     from bot.terminal import answer_markup
 
-    answer = services().newsdesk.ask(question, as_of=parse_day(as_of))
+    answer = services().newsdesk.ask(question, as_of=parse_day(as_of, "--as-of"))
     if as_json:
         print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -194,7 +185,7 @@ def summary(
     """The main events about a topic, as dated bullets with citations."""
     from bot.terminal import summary_markup
 
-    result = services().newsdesk.summary(topic, days=days, as_of=parse_day(as_of))
+    result = services().newsdesk.summary(topic, days=days, as_of=parse_day(as_of, "--as-of"))
     if as_json:
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -217,7 +208,7 @@ def timeline(
         topic,
         since=parse_day(since, "--since"),
         until=parse_day(until, "--until"),
-        as_of=parse_day(as_of),
+        as_of=parse_day(as_of, "--as-of"),
     )
     if as_json:
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))

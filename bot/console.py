@@ -8,6 +8,7 @@ from datetime import date
 
 from rich.console import Console as RichConsole
 
+from bot.core.days import parse_day
 from bot.core.errors import UserError
 from bot.terminal import answer_markup, report_markup, stats_markup, summary_markup
 
@@ -96,7 +97,7 @@ class Console:
         words = rest.split()
         days: list[date] = []
         while words and len(days) < 2 and _ISO_DAY.fullmatch(words[-1]):
-            days.insert(0, _parse_day(words.pop()))
+            days.insert(0, parse_day(words.pop(), "A date"))
         since, until = (days + [None, None])[:2]
         result = self.services.newsdesk.timeline(
             " ".join(words), since=since, until=until, as_of=self.as_of
@@ -125,18 +126,11 @@ class Console:
             self.as_of = None
             self.out.print("Answering as of today.")
             return
-        self.as_of = _parse_day(rest)
+        self.as_of = parse_day(rest, "asof")
         self.out.print(f"Answering as of {self.as_of}.")
 
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _parse_day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UserError(f"Not a date: {text!r} (use YYYY-MM-DD).") from None
 
 
 def _seconds(ms: float | None) -> str:

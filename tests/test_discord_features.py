@@ -27,9 +27,9 @@ from bot.cogs.stats import REFUSAL, StatsCog
 from bot.cogs.timeline import TimelineCog
 from bot.cogs.views import FORGOTTEN, TEMPLATE, AnswerButtons, custom_id
 from bot.core.activity import ActivityStats, ActivityStore
-from bot.core.errors import InvalidRequest
+from bot.core.errors import InvalidRequest, UserError
 from bot.core.models import Answer, Summary
-from bot.errors import APOLOGY, BadInput, RateLimited
+from bot.errors import APOLOGY, RateLimited
 from bot.ratelimit import RateLimiter, polite_message, tree_check
 from bot.render import (
     MESSAGE_LIMIT,
@@ -315,8 +315,8 @@ async def test_timeline_passes_the_dates_and_renders_a_timeline() -> None:
 @pytest.mark.parametrize(
     ("since", "until", "message"),
     [
-        ("May 1", None, "`since` must be a date like 2024-07-25."),
-        (None, "2024-13-01", "`until` must be a date like 2024-07-25."),
+        ("May 1", None, "`since` must be a date like 2024-07-25, not 'May 1'."),
+        (None, "2024-13-01", "`until` must be a date like 2024-07-25, not '2024-13-01'."),
         ("2024-06-01", "2024-05-01", "`since` (2024-06-01) is after `until` (2024-05-01)."),
     ],
 )
@@ -325,7 +325,7 @@ async def test_timeline_rejects_bad_dates_before_deferring(
 ) -> None:
     qa = TimelineQA()
     interaction = FakeInteraction()
-    with pytest.raises(BadInput) as error:
+    with pytest.raises(UserError) as error:
         await TimelineCog.timeline.callback(TimelineCog(qa), interaction, "x", since, until)
     assert error.value.message == message
     assert interaction.events == [] and qa.events == []

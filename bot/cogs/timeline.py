@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import date
 
 import discord
 from discord import app_commands
@@ -13,21 +12,12 @@ from discord.ext import commands
 from bot.cogs.delivery import send_followups
 from bot.cogs.summary import record_summary
 from bot.core.activity import ActivityStore
+from bot.core.days import parse_day
 from bot.core.ports import QuestionAnswering
 from bot.errors import BadInput
 from bot.render import render_summary
 
 HEADING = "Timeline"
-
-
-def parse_day(value: str | None, name: str) -> date | None:
-    """A ``YYYY-MM-DD`` option as a date; BadInput naming the option when it is not one."""
-    if value is None or not value.strip():
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise BadInput(f"`{name}` must be a date like 2024-07-25.") from None
 
 
 class TimelineCog(commands.Cog):
@@ -52,7 +42,7 @@ class TimelineCog(commands.Cog):
             since: First day, as YYYY-MM-DD (default: as far back as the articles go)
             until: Last day, as YYYY-MM-DD (default: today)
         """
-        first, last = parse_day(since, "since"), parse_day(until, "until")
+        first, last = parse_day(since, "`since`"), parse_day(until, "`until`")
         if first and last and first > last:
             raise BadInput(f"`since` ({first}) is after `until` ({last}).")
         await interaction.response.defer(thinking=True)
