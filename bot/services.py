@@ -28,7 +28,7 @@ from bot.core.summary import Summarizer
 from bot.settings import Settings
 from index.articles import read_paths
 from index.catalog import Catalog
-from index.chunking import token_counter
+from index.chunking import model_token_cap, token_counter
 from index.embeddings import HashingEmbeddings, load_embeddings
 from index.locks import LockDir
 from index.pipeline import Indexer
@@ -212,6 +212,7 @@ class Services:
             self.settings.max_chunk_tokens,
             dedupe=Deduplicator(self.catalog) if self.settings.dedupe else None,
             write_lock=lambda: self.locks.hold("index-writer", wait=True),
+            model_cap=model_token_cap(self.settings.model_path()),
         )
 
     @cached_property

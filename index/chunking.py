@@ -8,6 +8,7 @@ model's own tokenizer: nothing is silently cut off by the model.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -67,6 +68,16 @@ def token_counter(model_path: str) -> TokenCounter:
 
     auto = AutoTokenizer.from_pretrained(model_path)
     return lambda text: len(auto.encode(text, add_special_tokens=False))
+
+
+def model_token_cap(model_path: str) -> int:
+    """The model's input cap in tokens (``max_seq_length`` of a sentence-transformers
+    model directory), or MiniLM's 256 when the directory does not say."""
+    config = Path(model_path) / "sentence_bert_config.json"
+    try:
+        return int(json.loads(config.read_text(encoding="utf-8"))["max_seq_length"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return MODEL_TOKEN_CAP
 
 
 def chunk_article(

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from index.articles import Article, ParseProblem
 from index.catalog import Catalog, ChunkRow
-from index.chunking import Chunk, TokenCounter, chunk_article, chunk_id
+from index.chunking import MODEL_TOKEN_CAP, Chunk, TokenCounter, chunk_article, chunk_id
 from index.records import IndexReport
 from index.store import VectorStore, chunk_metadata
 
@@ -50,6 +50,7 @@ class Indexer:
     dedupe: Deduplicator | None = None
     # Serialises writers across threads and processes (recover() must not meet a live run).
     write_lock: Callable[[], AbstractContextManager[object]] | None = None
+    model_cap: int = MODEL_TOKEN_CAP  # the embedding model's input cap, in tokens
 
     def index(
         self,
@@ -126,7 +127,7 @@ class Indexer:
         place = self.catalog.placements([article_id]).get(article_id)
         if article is None or place is None:
             return False
-        chunks = chunk_article(article, self.count_tokens, self.max_chunk_tokens)
+        chunks = chunk_article(article, self.count_tokens, self.max_chunk_tokens, self.model_cap)
         spans = {c.id: (c.start_char, c.end_char) for c in chunks}
         if spans != {cid: (row.start_char, row.end_char) for cid, row in rows.items()}:
             return False
@@ -172,7 +173,9 @@ class Indexer:
         batch: list[tuple[Article, list[Chunk]]] = []
         size = 0
         for article in changed:
-            chunks = chunk_article(article, self.count_tokens, self.max_chunk_tokens)
+            chunks = chunk_article(
+                article, self.count_tokens, self.max_chunk_tokens, self.model_cap
+            )
             batch.append((article, chunks))
             size += len(chunks)
             if size >= BATCH_CHUNKS:
