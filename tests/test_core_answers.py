@@ -37,6 +37,13 @@ def test_interceptors_question_cites_the_bomber_article(services):
     assert_verbatim(services, answer)
 
 
+def test_a_name_matches_its_hyphenated_form(services):
+    # "COVID" in the question, "Covid-19" in the article.
+    answer = services.newsdesk.ask("When did the WHO end the COVID emergency?")
+    assert not answer.refused
+    assert "covid" in answer.citations[0].title.lower()
+
+
 def test_citation_numbers_match_markers(services):
     answer = services.newsdesk.ask("How many homes lost power after Hurricane Milton?")
     assert not answer.refused

@@ -37,10 +37,18 @@ def stem(word: str) -> str:
 
 
 def content_stems(text: str) -> list[str]:
-    """Stems of the meaningful words of ``text``, in order."""
+    """Stems of the meaningful words of ``text``, in order.
+
+    A hyphenated word also yields its parts, so "COVID" matches "Covid-19".
+    """
+    words = []
+    for word in _WORD.findall(text):
+        words.append(word)
+        if "-" in word:
+            words.extend(part for part in word.split("-") if part)
     return [
         stem(w)
-        for w in _WORD.findall(text)
+        for w in words
         if w.lower() not in STOPWORDS and w.lower() not in _QUESTION_FILLER and len(w) > 1
     ]
 
