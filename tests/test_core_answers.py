@@ -121,3 +121,12 @@ def test_timeline_is_one_event_per_day(services):
     timeline = services.newsdesk.timeline("Hurricane Milton")
     days = [item.day for item in timeline.items]
     assert days == sorted(days) and len(days) == len(set(days)) >= 3
+
+
+def test_an_older_article_answers_when_it_is_the_only_one_about_the_question(services):
+    # As of 2025-03-01 the Super Bowl story is fresher, but only the 2023 rugby story
+    # is about the Rugby World Cup: the answer quotes it instead of refusing.
+    answer = services.newsdesk.ask("Who won the Rugby World Cup?")
+    assert not answer.refused
+    assert all("2023" in c.published for c in answer.citations)
+    assert any("Springboks" in c.quote or "South Africa" in c.quote for c in answer.citations)

@@ -50,9 +50,10 @@ class ExtractiveSettings:
     """
 
     min_coverage: float = 0.2  # some sentence must hold this share of the question's words
-    min_support: float = 0.3  # ...and the best sentence's article (title + passages) this share
+    min_support: float = 0.4  # ...and a quoted article (title + passages) this share
     max_sentences: int = 3
     second_sentence_ratio: float = 0.5  # further sentences must score this close to the best
+    extra_min_coverage: float = 0.3  # ...and, from another article, hold this share of words
     max_words: int = 80
     type_weight: float = 0.4
     agreement_weight: float = 0.1
@@ -69,8 +70,8 @@ class ExtractiveAnswerer:
 
     def answer(self, question: str, passages: list[Passage], when: str = "") -> Answer:
         """An answer quoting the best sentences, or a refusal (``when`` is e.g. ' as of …')."""
-        ranked = self.rank_sentences(question, passages)
-        if not ranked or not self._supported(question, ranked, passages):
+        ranked = self._on_supported_articles(question, self.rank_sentences(question, passages))
+        if not ranked:
             return Answer(text=REFUSAL.format(when=when), refused=True)
         chosen = self._choose(ranked)
         citations = [
@@ -114,27 +115,34 @@ class ExtractiveAnswerer:
         scored.sort(key=lambda s: (-s.score, s.article_rank, s.start))
         return scored
 
-    def _supported(
-        self, question: str, ranked: list[ScoredSentence], passages: list[Passage]
-    ) -> bool:
-        """Whether the best sentence's article really is about the question.
+    def _on_supported_articles(
+        self, question: str, ranked: list[ScoredSentence]
+    ) -> list[ScoredSentence]:
+        """The ranked sentences whose article really is about the question; [] to refuse.
 
-        Every name and year in the question must appear somewhere in the passages, and
-        enough of the question's words in the best sentence and its article; otherwise the
-        bot refuses rather than quote something that merely shares a word ("capital" of
-        Mongolia vs. a bank's capital).
+        Every name and year in the question must appear somewhere in the passages, some
+        sentence must hold enough of the question's words, and an article must hold enough
+        of them in its title and passages; otherwise the bot refuses rather than quote
+        something that merely shares a word ("capital" of Mongolia vs. a bank's capital).
         """
-        if max(s.coverage for s in ranked) < self.settings.min_coverage:
-            return False
+        if not ranked or max(s.coverage for s in ranked) < self.settings.min_coverage:
+            return []
+        passages = list({s.passage.chunk_id: s.passage for s in ranked}.values())
         everywhere = set(content_stems(" ".join(p.title + " " + p.text for p in passages)))
         if any(name not in everywhere for name in question_names(question)):
-            return False
-        best = ranked[0]
-        article = [p for p in passages if p.article_id == best.passage.article_id]
-        context = set(content_stems(article[0].title + " " + " ".join(p.text for p in article)))
+            return []
         q_stems = content_stems(question)
         idf = idf_weights([set(content_stems(p.text)) for p in passages])
-        return coverage(q_stems, context, idf) >= self.settings.min_support
+        texts: dict[str, list[str]] = {}
+        for p in passages:
+            texts.setdefault(p.article_id, [p.title]).append(p.text)
+        supported = {
+            article_id
+            for article_id, parts in texts.items()
+            if coverage(q_stems, set(content_stems(" ".join(parts))), idf)
+            >= self.settings.min_support
+        }
+        return [s for s in ranked if s.passage.article_id in supported]
 
     def _choose(self, ranked: list[ScoredSentence]) -> list[ScoredSentence]:
         best = ranked[0]
@@ -145,6 +153,10 @@ class ExtractiveAnswerer:
             if cand.score < best.score * self.settings.second_sentence_ratio:
                 break
             if any(_same_text(cand, c) for c in chosen):
+                continue
+            # A sentence from another article must address the question on its own.
+            other = cand.passage.article_id != best.passage.article_id
+            if other and cand.coverage < self.settings.extra_min_coverage:
                 continue
             chosen.append(cand)
         return chosen
