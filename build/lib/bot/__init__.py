@@ -1,0 +1,1 @@
+"""Newsdesk's adapters (Discord, CLI, console) and the composition root."""

@@ -1,0 +1,334 @@
+"""The ``newsdesk`` command line. Heavy imports happen inside commands: --help stays fast."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.core.days import parse_day
+
+app = typer.Typer(
+    help="Newsdesk: answers questions about news events from your articles, with citations.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Where the store lives (default NEWSDESK_DATA_DIR or ./data)."),
+]
+AsOf = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Answer as on this day (YYYY-MM-DD); default today."),
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+_state: dict = {}
+
+
+@app.callback()
+def main(
+    data_dir: DataDir = None,
+    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Log debug detail.")] = False,
+) -> None:
+    """Newsdesk: answers questions about news events from your articles, with citations."""
+    _state["data_dir"] = data_dir
+    _state["verbose"] = verbose
+
+
+def services():
+    """The composition root for this invocation (built once, on first use)."""
+    if "services" not in _state:
+        from bot.services import Services
+        from bot.settings import Settings
+
+        settings = Settings()
+        if _state.get("data_dir"):
+            settings.data_dir = _state["data_dir"]
+        logging.basicConfig(
+            level="DEBUG" if _state.get("verbose") else settings.log_level,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+            stream=sys.stderr,
+        )
+        _state["services"] = Services(settings)
+    return _state["services"]
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+def _progress_bar(label: str):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    return Progress(
+        f"[bold]{label}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=_console(),
+        transient=False,
+    )
+
+
+def _run_with_progress(label: str, work):
+    """Run ``work(progress_callback)`` under a rich progress bar."""
+    with _progress_bar(label) as bar:
+        task = bar.add_task(label, total=None)
+
+        def advance(done: int, total: int, stage: str) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return work(advance)
+
+
+def friendly(command):
+    """Turn a user error raised by the core into one clear line and exit code 2."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        from bot.core.errors import UserError
+
+        try:
+            return command(*args, **kwargs)
+        except UserError as exc:
+            _fail(exc.message)
+
+    return wrapper
+
+
+@app.command()
+@friendly
+def index(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders of articles.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Index articles from files and folders (.txt, .md, .jsonl, .jsonl.gz)."""
+    from bot.terminal import report_markup
+
+    library = services().library
+    report = _run_with_progress("Indexing", lambda cb: library.index_paths(paths, cb))
+    if as_json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        _console().print(report_markup(report))
+    if report.added + report.updated + report.unchanged == 0:
+        raise typer.Exit(1)
+
+
+@app.command()
+@friendly
+def ask(
+    question: Annotated[str | None, typer.Argument(help="Your question.")] = None,
+    as_of: AsOf = None,
+    as_json: JsonFlag = False,
+    batch: Annotated[
+        Path | None,
+        typer.Option("--batch", help="JSONL file of questions.", exists=True, dir_okay=False),
+    ] = None,
+    as_of_field: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of-field", help="With --batch: the field holding each question's as-of date."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="With --batch: where to write the answers (JSONL).")
+    ] = None,
+) -> None:
+    """Ask a question; the answer quotes and cites the articles it comes from."""
+    if batch is not None:
+        from bot.batch import run_batch
+
+        if out is None:
+            raise typer.BadParameter("--batch needs --out FILE.jsonl")
+        count = run_batch(
+            services().newsdesk,
+            batch,
+            out,
+            as_of_field,
+            parse_day(as_of, "--as-of"),
+            progress=_progress_bar("Answering"),
+        )
+        _console().print(f"{count} answers written to {out}")
+        return
+    if not question:
+        raise typer.BadParameter("give a QUESTION, or --batch FILE.jsonl")
+    from bot.terminal import answer_markup
+
+    answer = services().newsdesk.ask(question, as_of=parse_day(as_of, "--as-of"))
+    if as_json:
+        print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        _console().print(answer_markup(answer))
+
+
+@app.command()
+@friendly
+def summary(
+    topic: Annotated[str, typer.Argument(help="What to summarise.")],
+    days: Annotated[
+        int, typer.Option("--days", min=1, max=3650, help="How many days back from the as-of day.")
+    ] = 7,
+    as_of: AsOf = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """The main events about a topic, as dated bullets with citations."""
+    from bot.terminal import summary_markup
+
+    result = services().newsdesk.summary(topic, days=days, as_of=parse_day(as_of, "--as-of"))
+    if as_json:
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        _console().print(summary_markup(result))
+
+
+@app.command()
+@friendly
+def timeline(
+    topic: Annotated[str, typer.Argument(help="The story to trace.")],
+    since: Annotated[str | None, typer.Option("--since", help="First day (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Last day (YYYY-MM-DD).")] = None,
+    as_of: AsOf = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """A chronological list of dated events about a topic, with citations."""
+    from bot.terminal import summary_markup
+
+    result = services().newsdesk.timeline(
+        topic,
+        since=parse_day(since, "--since"),
+        until=parse_day(until, "--until"),
+        as_of=parse_day(as_of, "--as-of"),
+    )
+    if as_json:
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        _console().print(summary_markup(result, heading="Timeline"))
+
+
+@app.command("eval")
+@friendly
+def evaluate(
+    questions: Annotated[
+        Path,
+        typer.Argument(
+            help="JSONL: question, answer, gold_doc_ids, …", exists=True, dir_okay=False
+        ),
+    ],
+    as_of_field: Annotated[
+        str | None, typer.Option("--as-of-field", help="Field with each question's date.")
+    ] = "question_date",
+    out: Annotated[Path | None, typer.Option("--out", help="Per-question results (JSONL).")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Replay questions as of their dates and report Hit@k, MRR, answer recall and more."""
+    from bot.evaluation import run_eval
+    from bot.terminal import eval_table
+
+    total = sum(1 for line in questions.open(encoding="utf-8") if line.strip())
+    with _progress_bar("Evaluating") as bar:
+        task = bar.add_task("Evaluating", total=total)
+        summaries = run_eval(
+            services().newsdesk,
+            questions,
+            as_of_field or None,
+            out,
+            progress=lambda: bar.advance(task),
+        )
+    if as_json:
+        print(json.dumps(summaries, indent=2))
+    else:
+        _console().print(eval_table(summaries))
+
+
+@app.command()
+@friendly
+def sources(as_json: JsonFlag = False) -> None:
+    """What the bot knows: articles, chunks, first and last date, articles per outlet."""
+    from bot.terminal import stats_markup
+
+    stats = services().library.stats()
+    if as_json:
+        print(json.dumps(stats.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        _console().print(stats_markup(stats))
+
+
+@app.command()
+@friendly
+def chat() -> None:
+    """Open the terminal console (ask, summary, timeline, sources, reindex, help, quit)."""
+    from bot.console import Console
+
+    Console(services()).run()
+
+
+@app.command()
+@friendly
+def run() -> None:
+    """Run the Discord bot; without DISCORD_TOKEN, open the terminal console instead."""
+    s = services()
+    if s.settings.discord_token is None:
+        print(
+            "No DISCORD_TOKEN set: opening the terminal console instead of connecting to Discord.",
+            file=sys.stderr,
+        )
+        from bot.console import Console
+
+        Console(s).run()
+        return
+    import asyncio
+
+    from bot.client import run_bot
+
+    asyncio.run(run_bot(s.settings, s.newsdesk, s.library, sources=s.sources))
+
+
+@app.command("sync-commands")
+@friendly
+def sync_commands(
+    guild: Annotated[
+        int | None,
+        typer.Option("--guild", help="Sync to this server only (instant)."),
+    ] = None,
+    everywhere: Annotated[
+        bool,
+        typer.Option("--global", help="Sync to every server (can take up to an hour)."),
+    ] = False,
+) -> None:
+    """Register the slash commands with Discord (in one server, or globally)."""
+    s = services()
+    if s.settings.discord_token is None:
+        _fail("DISCORD_TOKEN is not set.")
+    if guild is None and not everywhere and s.settings.dev_guild_id is None:
+        _fail("give --guild ID (one server, instant) or --global (every server).")
+    import asyncio
+
+    from bot.client import sync_commands as sync
+
+    asyncio.run(
+        sync(s.settings, s.newsdesk, s.library, guild, globally=everywhere, sources=s.sources)
+    )
+
+
+def _fail(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+    raise typer.Exit(2)
+
+
+# `newsdesk source add|list|remove` and `newsdesk reindex [SOURCE_ID] [--watch] [--json]`.
+from bot.cli_sources import reindex as _reindex  # noqa: E402
+from bot.cli_sources import source_app as _source_app  # noqa: E402
+
+app.command("reindex")(friendly(_reindex))
+app.add_typer(_source_app, name="source")

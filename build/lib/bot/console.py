@@ -1,0 +1,137 @@
+"""The terminal console: the bot's commands without Discord (``newsdesk chat``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+
+from rich.console import Console as RichConsole
+
+from bot.core.days import parse_day
+from bot.core.errors import UserError
+from bot.terminal import answer_markup, report_markup, stats_markup, summary_markup
+
+HELP = """Commands:
+  ask QUESTION            answer a question with cited passages (or just type the question)
+  summary TOPIC [DAYS]    the main events about a topic in the last DAYS days (default 7)
+  timeline TOPIC [SINCE [UNTIL]]
+                          dated events about a topic, oldest first (dates as YYYY-MM-DD)
+  sources                 what the bot knows
+  stats                   questions answered, refusals, feedback, answer times (as /stats)
+  reindex                 re-index every source (unchanged articles cost nothing)
+  asof [YYYY-MM-DD]       answer as on that day (no date: back to today)
+  help                    this list
+  quit                    leave"""
+
+
+class Console:
+    """A read-eval-print loop over the same core services the Discord bot uses."""
+
+    def __init__(
+        self,
+        services,
+        read: Callable[[str], str] = input,
+        out: RichConsole | None = None,
+    ) -> None:
+        self.services = services
+        self.read = read
+        self.out = out or RichConsole(highlight=False, soft_wrap=True)
+        self.as_of: date | None = None
+
+    def run(self) -> None:
+        """Loop until ``quit`` or end of input."""
+        stats = self.services.library.stats()
+        self.out.print(
+            f"Newsdesk console — {stats_markup(stats).splitlines()[0]}. Type a question, or 'help'."
+        )
+        while True:
+            try:
+                line = self.read("newsdesk> ").strip()
+            except (EOFError, KeyboardInterrupt):
+                self.out.print()
+                return
+            if not line:
+                continue
+            if not self.handle(line):
+                return
+
+    def handle(self, line: str) -> bool:
+        """Run one command line; False when the user asked to quit."""
+        command, _, rest = line.partition(" ")
+        command = command.lower()
+        rest = rest.strip()
+        if command in {"quit", "exit", "q"}:
+            return False
+        handlers = {
+            "help": lambda _: self.out.print(HELP),
+            "ask": self._ask,
+            "summary": self._summary,
+            "timeline": self._timeline,
+            "sources": lambda _: self.out.print(stats_markup(self.services.library.stats())),
+            "stats": lambda _: self.out.print(self._stats_text()),
+            "reindex": lambda _: self.out.print(report_markup(self.services.library.reindex())),
+            "asof": self._set_as_of,
+        }
+        handler = handlers.get(command)
+        try:
+            if handler is None:
+                self._ask(line)  # a bare question
+            else:
+                handler(rest)
+        except UserError as exc:
+            self.out.print(f"[red]{exc.message}[/red]")
+        return True
+
+    def _ask(self, question: str) -> None:
+        answer = self.services.newsdesk.ask(question, as_of=self.as_of)
+        self.out.print(answer_markup(answer))
+
+    def _summary(self, rest: str) -> None:
+        words = rest.split()
+        days = int(words.pop()) if len(words) > 1 and words[-1].isdigit() else None
+        result = self.services.newsdesk.summary(" ".join(words), days=days, as_of=self.as_of)
+        self.out.print(summary_markup(result))
+
+    def _timeline(self, rest: str) -> None:
+        words = rest.split()
+        days: list[date] = []
+        while words and len(days) < 2 and _ISO_DAY.fullmatch(words[-1]):
+            days.insert(0, parse_day(words.pop(), "A date"))
+        since, until = (days + [None, None])[:2]
+        result = self.services.newsdesk.timeline(
+            " ".join(words), since=since, until=until, as_of=self.as_of
+        )
+        self.out.print(summary_markup(result, heading="Timeline"))
+
+    def _stats_text(self) -> str:
+        """The figures /stats shows in Discord, for everything this data dir has seen."""
+        activity = self.services.activity.stats()
+        library = self.services.library.stats()
+        last = self.services.library.last_reindex()
+        p50, p95 = activity.latency_p50_ms, activity.latency_p95_ms
+        return "\n".join(
+            [
+                f"questions answered: {activity.questions} · refused: {activity.refusals}",
+                f"summaries and timelines: {activity.summaries}",
+                f"feedback: 👍 {activity.thumbs_up} · 👎 {activity.thumbs_down}",
+                f"answer time: p50 {_seconds(p50)} · p95 {_seconds(p95)}",
+                f"index: {library.articles} articles, {library.chunks} chunks",
+                f"last re-index: {last.isoformat(timespec='seconds') if last else 'not recorded'}",
+            ]
+        )
+
+    def _set_as_of(self, rest: str) -> None:
+        if not rest:
+            self.as_of = None
+            self.out.print("Answering as of today.")
+            return
+        self.as_of = parse_day(rest, "asof")
+        self.out.print(f"Answering as of {self.as_of}.")
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _seconds(ms: float | None) -> str:
+    return "–" if ms is None else f"{ms / 1000:.2f} s"

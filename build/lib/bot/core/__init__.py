@@ -1,0 +1,1 @@
+"""The Discord-free brain: answers, citations, summaries and timelines."""

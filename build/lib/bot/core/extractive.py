@@ -1,0 +1,215 @@
+"""The default answerer: no LLM, no network. It answers with the retrieved sentences that
+best answer the question, quoted verbatim and cited, or refuses when none does."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from bot.core.answer_types import AnswerType, candidates, expected_type
+from bot.core.citations import make_citation
+from bot.core.lexical import content_stems, coverage, idf_weights, question_names
+from bot.core.models import Answer, Citation
+from index.records import Passage
+from index.text import sentence_spans
+
+REFUSAL = (
+    "I couldn't find this in the indexed articles{when}. Try different words, a wider "
+    "time range, or ask an admin to add a source that covers it."
+)
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    """A sentence of a retrieved passage, with how well it answers the question."""
+
+    passage: Passage
+    article_rank: int
+    start: int  # offsets in the article body
+    end: int
+    coverage: float
+    answers_type: bool
+    score: float
+
+    @property
+    def text(self) -> str:
+        """The sentence, verbatim."""
+        offset = self.passage.start_char
+        return self.passage.text[self.start - offset : self.end - offset]
+
+
+@dataclass(frozen=True)
+class ExtractiveSettings:
+    """Weights and thresholds of the extractive answerer (tuned on the RealTime QA dev split).
+
+    A sentence's score is its coverage of the question's words plus bonuses: it holds a
+    phrase of the expected answer type (a name for "who", a number for "how many"), other
+    articles agree on that phrase, it adds words the question lacks (an echo of the
+    question answers nothing), it comes from a top-ranked article, it opens the article.
+    """
+
+    min_coverage: float = 0.2  # some sentence must hold this share of the question's words
+    min_support: float = 0.4  # ...and a quoted article (title + passages) this share
+    max_sentences: int = 3
+    second_sentence_ratio: float = 0.5  # further sentences must score this close to the best
+    extra_min_coverage: float = 0.3  # ...and, from another article, hold this share of words
+    max_words: int = 80
+    type_weight: float = 0.4
+    agreement_weight: float = 0.1
+    novelty_weight: float = 0.2
+    rank_weight: float = 0.3
+    lead_weight: float = 0.0
+
+
+class ExtractiveAnswerer:
+    """Answers by quoting the best sentences of the retrieved passages."""
+
+    def __init__(self, settings: ExtractiveSettings | None = None) -> None:
+        self.settings = settings or ExtractiveSettings()
+
+    def answer(self, question: str, passages: list[Passage], when: str = "") -> Answer:
+        """An answer quoting the best sentences, or a refusal (``when`` is e.g. ' as of …')."""
+        ranked = self._on_supported_articles(question, self.rank_sentences(question, passages))
+        if not ranked:
+            return Answer(text=REFUSAL.format(when=when), refused=True)
+        chosen = self._choose(ranked)
+        citations = [
+            make_citation(n, s.passage, s.start, s.end) for n, s in enumerate(chosen, start=1)
+        ]
+        return Answer(text=compose_text(citations), citations=citations)
+
+    def rank_sentences(self, question: str, passages: list[Passage]) -> list[ScoredSentence]:
+        """All sentences of ``passages``, best answer first."""
+        q_stems = content_stems(question)
+        if not q_stems:
+            return []
+        answer_type = expected_type(question)
+        article_ranks = _article_ranks(passages)
+        units = _sentences(passages)
+        stems = [set(content_stems(text)) for _, _, _, text in units]
+        idf = idf_weights(stems)
+        unseen = math.log((len(units) + 1) / 0.5)
+        for s in q_stems:
+            idf.setdefault(s, unseen)
+        agreement = _agreement(units, answer_type, question)
+        question_set = set(q_stems)
+        w = self.settings
+        scored = []
+        for (passage, start, end, text), sentence_stems in zip(units, stems, strict=True):
+            cover = coverage(q_stems, sentence_stems, idf)
+            found = candidates(text, answer_type, question)
+            rank = article_ranks[passage.article_id]
+            words = len(text.split())
+            novelty = len(sentence_stems - question_set) / max(1, len(sentence_stems))
+            score = (
+                cover
+                + w.type_weight * bool(found)
+                + w.agreement_weight * max((agreement[c.lower()] for c in found), default=0) / 3
+                + w.novelty_weight * novelty
+                + w.rank_weight / (1 + rank)
+                + w.lead_weight * (start < 300)
+                - 0.2 * (words > w.max_words or words < 5)
+            )
+            scored.append(ScoredSentence(passage, rank, start, end, cover, bool(found), score))
+        scored.sort(key=lambda s: (-s.score, s.article_rank, s.start))
+        return scored
+
+    def _on_supported_articles(
+        self, question: str, ranked: list[ScoredSentence]
+    ) -> list[ScoredSentence]:
+        """The ranked sentences whose article really is about the question; [] to refuse.
+
+        Every name and year in the question must appear somewhere in the passages, some
+        sentence must hold enough of the question's words, and an article must hold enough
+        of them in its title and passages; otherwise the bot refuses rather than quote
+        something that merely shares a word ("capital" of Mongolia vs. a bank's capital).
+        """
+        if not ranked or max(s.coverage for s in ranked) < self.settings.min_coverage:
+            return []
+        passages = list({s.passage.chunk_id: s.passage for s in ranked}.values())
+        everywhere = set(content_stems(" ".join(p.title + " " + p.text for p in passages)))
+        if any(name not in everywhere for name in question_names(question)):
+            return []
+        q_stems = content_stems(question)
+        idf = idf_weights([set(content_stems(p.text)) for p in passages])
+        texts: dict[str, list[str]] = {}
+        for p in passages:
+            texts.setdefault(p.article_id, [p.title]).append(p.text)
+        supported = {
+            article_id
+            for article_id, parts in texts.items()
+            if coverage(q_stems, set(content_stems(" ".join(parts))), idf)
+            >= self.settings.min_support
+        }
+        return [s for s in ranked if s.passage.article_id in supported]
+
+    def _choose(self, ranked: list[ScoredSentence]) -> list[ScoredSentence]:
+        best = ranked[0]
+        chosen = [best]
+        for cand in ranked[1:]:
+            if len(chosen) >= self.settings.max_sentences:
+                break
+            if cand.score < best.score * self.settings.second_sentence_ratio:
+                break
+            if any(_same_text(cand, c) for c in chosen):
+                continue
+            # A sentence from another article must address the question on its own.
+            other = cand.passage.article_id != best.passage.article_id
+            if other and cand.coverage < self.settings.extra_min_coverage:
+                continue
+            chosen.append(cand)
+        return chosen
+
+
+def compose_text(citations: list[Citation]) -> str:
+    """The answer text: each quoted sentence followed by its ``[n]`` marker."""
+    return " ".join(f"{' '.join(c.quote.split())} [{c.n}]" for c in citations)
+
+
+def _sentences(passages: list[Passage]) -> list[tuple[Passage, int, int, str]]:
+    """(passage, start, end, text) for every sentence, offsets in the article body."""
+    units = []
+    seen: set[tuple[str, int]] = set()
+    for passage in passages:
+        for start, end in sentence_spans(passage.text):
+            key = (passage.article_id, passage.start_char + start)
+            if key in seen:
+                continue
+            seen.add(key)
+            units.append(
+                (
+                    passage,
+                    passage.start_char + start,
+                    passage.start_char + end,
+                    passage.text[start:end],
+                )
+            )
+    return units
+
+
+def _article_ranks(passages: list[Passage]) -> dict[str, int]:
+    ranks: dict[str, int] = {}
+    for passage in passages:
+        ranks.setdefault(passage.article_id, len(ranks))
+    return ranks
+
+
+def _agreement(units, answer_type: AnswerType, question: str) -> Counter:
+    """How many distinct articles mention each candidate answer (agreement across sources)."""
+    seen: dict[str, set[str]] = {}
+    for passage, _, _, text in units:
+        for cand in candidates(text, answer_type, question):
+            seen.setdefault(cand.lower(), set()).add(passage.article_id)
+    return Counter({cand: len(ids) for cand, ids in seen.items()})
+
+
+def _same_text(a: ScoredSentence, b: ScoredSentence) -> bool:
+    """True for the same sentence, or a near copy (e.g. a wire story in two outlets)."""
+    return near_copy(a.text, b.text, 0.8)
+
+
+def near_copy(a: str, b: str, share: float) -> bool:
+    """True when ``share`` of the shorter text's words are in the other text."""
+    wa, wb = set(a.split()), set(b.split())
+    return len(wa & wb) >= share * max(1, min(len(wa), len(wb)))

@@ -1,0 +1,416 @@
+"""Follow-up questions in a conversation, rewritten into standalone questions (no model).
+
+In a Discord thread people ask "and what about Canada?" or "why?" after a first question. The
+search needs the whole question, so :func:`rewrite_followup` rewrites the follow-up with the
+thread's previous (already standalone) question:
+
+- a time-only follow-up ("and in August?") keeps the previous question with the new window;
+- a shift ("what about Canada?", "and in Italy?", "Canada?") puts the new subject in place of
+  the previous question's subject (a name in the same role: a place after "in"/"near" for a
+  place, else the first other name), or appends it when the previous question had no name;
+- a bare question word ("why?", "how?") is asked of the previous question ("Why did ...?");
+- "tell me more" / "what happened next" ask about the previous subject;
+- a pronoun ("when did it land?") is replaced by the previous subject;
+- anything else is already standalone; it inherits the previous time window only when it
+  names nothing of its own (or the same names as before).
+
+Time windows are pinned to absolute dates ("last week" -> "between October 7, 2024 and
+October 13, 2024"), so a thread resumed days later still means the same period. Every rule is
+deterministic: the same history and follow-up always give the same question. When an LLM
+is configured, :func:`with_condenser` asks it first and falls back on these rules.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from index.timeparse import TimeWindow, parse_time_window, strip_time_phrase
+
+MAX_CONTEXT_CHARS = 400  # a previous question longer than this is cut (context, not content)
+
+WH_WORDS = frozenset("what who whom whose when where why how which".split())
+AUXILIARIES = frozenset(
+    "did does do is are was were has have had will would can could should may might".split()
+)
+# Capitalised at the start of a sentence for grammar, not because they are names.
+COMMON_WORDS = (
+    WH_WORDS
+    | AUXILIARIES
+    | frozenset(
+        """a an the this that these those and but or so then also if in on at of for to from by
+        with about near after before since during between over under into i you we they he she
+        it me us them my your our their his her its tell explain describe give show list
+        summarise summarize any anything some please why ok okay yes no any all not
+        according""".split()
+    )
+)
+MONTHS_AND_DAYS = frozenset(
+    [m.lower() for m in calendar.month_name if m]
+    + [m.lower() for m in calendar.month_abbr if m]
+    + [d.lower() for d in calendar.day_name]
+)
+LOCATIVE = frozenset("in near at from across over into around outside inside off".split())
+NAME_JOINERS = frozenset("of de del la le von van and &".split())
+
+_WORD = re.compile(r"[A-Za-z0-9][\w'’.&-]*")
+_LEADING_FILLER = re.compile(
+    r"^(?:(?:and|but|so|ok|okay|also|then|well|right|hmm+)\b[\s,]*)+", re.IGNORECASE
+)
+_SHIFT = re.compile(
+    r"^(?:(?:what|how)\s+about|(?:and\s+)?(?:the\s+)?same\s+(?:for|with)|what\s+of|"
+    r"as\s+for|regarding)\s+(?P<x>.+)$",
+    re.IGNORECASE,
+)
+_NOTHING_LEFT = re.compile(
+    r"^(?:(?:what|how)\s+about|what\s+of|as\s+for|(?:the\s+)?same\s+(?:for|with))?$",
+    re.IGNORECASE,
+)
+_LOCATIVE_SHIFT = re.compile(r"^(?P<prep>in|near|at|for|from)\s+(?P<x>.+)$", re.IGNORECASE)
+_BARE_WH = re.compile(
+    r"^(?P<wh>why|how|when|where|who|how come|how so|why so|since when|what for|by how much|"
+    r"how many|how much)$",
+    re.IGNORECASE,
+)
+_WH_SYNONYMS = {"how come": "why", "why so": "why", "what for": "why", "how so": "how"}
+_MORE = re.compile(
+    r"^(?:tell me more|more|more details|details|what else|anything else|go on|"
+    r"more about (?:it|that|this))$",
+    re.IGNORECASE,
+)
+_NEXT = re.compile(
+    r"^(?:what happened next|what happened after that|what next|then what|what then|next|"
+    r"and then|what now)$",
+    re.IGNORECASE,
+)
+_PRONOUN = re.compile(r"\b(it|its|they|them|their|he|him|his|she|her)\b", re.IGNORECASE)
+_POSSESSIVE = frozenset({"its", "their", "his"})
+_TRAILING = " ?!.,;:"
+
+
+RewriteFn = Callable[[str, Sequence[str], date], "Rewrite"]
+# condense(history, follow_up, fallback) -> standalone question (an LLM's; see bot.core.llm).
+Condense = Callable[[list[str], str, Callable[[list[str], str], str]], str]
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """A follow-up rewritten as a standalone question, and which rule did it."""
+
+    question: str
+    kind: str  # first | standalone | time | shift | wh | more | next | pronoun | llm
+    subject: str | None = None  # the previous subject carried into the question, if any
+    window: str | None = None  # the time phrase the question ends with, if carried or pinned
+
+    @property
+    def changed(self) -> bool:
+        """True when the question differs from what the user typed (show what was asked)."""
+        return self.kind not in {"first", "standalone"} or self.window is not None
+
+
+@dataclass(frozen=True)
+class Name:
+    """A capitalised name in a question: its text (with a leading "the") and position."""
+
+    text: str
+    start: int
+    end: int
+    locative: bool  # after "in", "near", "at", ...
+
+
+def rewrite_followup(followup: str, history: Sequence[str], as_of: date) -> Rewrite:
+    """``followup`` as a standalone question, given the thread's earlier standalone questions.
+
+    ``history`` is oldest first; only the latest question is used (it is itself standalone).
+    ``as_of`` is the day the follow-up is asked, for time phrases such as "last week".
+    """
+    text = " ".join(followup.split())
+    if not history:
+        return Rewrite(pin_time(text, as_of), "first", window=_pinned_phrase(text, as_of))
+    previous = Question.parse(_clip(history[-1]), as_of)
+    current = Question.parse(text, as_of)
+    body = _LEADING_FILLER.sub("", current.body).strip(_TRAILING)
+    window = current.window_phrase or previous.window_phrase
+    if _NOTHING_LEFT.match(body):  # "and in August?", "what about last week?"
+        return _time_only(previous, current)
+    if match := _BARE_WH.match(body):
+        return _wh(match.group("wh"), previous, window)
+    if _MORE.match(body):
+        return _about(previous, "What else is known about {}", window, "more")
+    if _NEXT.match(body):
+        return _about(previous, "What happened next with {}", None, "next")
+    if match := _SHIFT.match(body):
+        return _shift(match.group("x"), previous, window, locative=False)
+    match = _LOCATIVE_SHIFT.match(body)
+    if match and len(body.split()) <= 5 and not _has_verb_hint(body):
+        locative = match.group("prep").lower() in LOCATIVE
+        return _shift(match.group("x"), previous, window, locative=locative)
+    if _is_fragment(body):
+        return _shift(body, previous, window, locative=False)
+    if _PRONOUN.search(body):
+        subject = previous.subject()
+        if subject is not None and subject.text.lower() not in body.lower():
+            return _pronoun(body, subject, window)
+        if subject is None and not names_in(body):
+            return Rewrite(f"{_ask(body, window)} — {_ask(previous.core, None)}", "pronoun")
+    return _standalone(text, current, previous)
+
+
+def with_condenser(condense: Condense) -> RewriteFn:
+    """A rewriter that asks ``condense`` (an LLM) first; the rules above are its fallback.
+
+    ``condense(history, follow_up, fallback)`` returns the standalone question; it calls
+    ``fallback`` (here: the rules' answer) when the model fails or says nothing usable.
+    """
+
+    def rewrite(followup: str, history: Sequence[str], as_of: date) -> Rewrite:
+        by_rules = rewrite_followup(followup, history, as_of)
+        if not history:
+            return by_rules
+        question = condense(list(history), followup, lambda _h, _f: by_rules.question)
+        if question == by_rules.question:
+            return by_rules
+        return Rewrite(pin_time(" ".join(question.split()), as_of), "llm")
+
+    return rewrite
+
+
+def pin_time(question: str, as_of: date) -> str:
+    """``question`` with a relative time phrase ("last week") replaced by absolute dates."""
+    window = parse_time_window(question, as_of)
+    phrase = absolute_phrase(window)
+    if window is None or phrase is None or phrase == window.phrase:
+        return question
+    return f"{question[: window.start]}{phrase}{question[window.end :]}"
+
+
+def absolute_phrase(window: TimeWindow | None) -> str | None:
+    """A phrase for ``window`` that means the same on any day ("in July 2024")."""
+    if window is None:
+        return None
+    if window.recent or window.since is None or window.until is None:
+        return window.phrase  # "recently" stays relative on purpose: it is about "now"
+    if re.search(r"\b(?:19|20)\d\d\b", window.phrase):
+        return window.phrase  # already absolute
+    since, until = window.since, window.until
+    if window.phrase.lower().startswith("since"):
+        return f"since {_day(since)}"
+    if since == until:
+        return f"on {_day(since)}"
+    if (since.month, since.day, until.month, until.day) == (1, 1, 12, 31) and (
+        since.year == until.year
+    ):
+        return f"in {since.year}"
+    month_end = calendar.monthrange(until.year, until.month)[1]
+    if (since.year, since.month) == (until.year, until.month) and (
+        since.day == 1 and until.day == month_end
+    ):
+        return f"in {calendar.month_name[since.month]} {since.year}"
+    return f"between {_day(since)} and {_day(until)}"
+
+
+def names_in(text: str) -> list[Name]:
+    """Capitalised names (people, places, organisations, acronyms) in ``text``, in order."""
+    names: list[Name] = []
+    tokens = list(_WORD.finditer(text))
+    i = 0
+    while i < len(tokens):
+        if not _is_name_token(tokens, i, text):
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(tokens):
+            nxt = tokens[j + 1]
+            if _is_name_token(tokens, j + 1, text) and _adjacent(text, tokens[j], nxt):
+                j += 1
+            elif (
+                nxt.group().lower() in NAME_JOINERS
+                and j + 2 < len(tokens)
+                and _is_name_token(tokens, j + 2, text)
+            ):
+                j += 2
+            else:
+                break
+        start, end = tokens[i].start(), tokens[j].end()
+        before = text[:start].rstrip().split()
+        if before and before[-1].lower() == "the":
+            start = text.rfind(before[-1], 0, start)
+            before = before[:-1]
+        locative = bool(before) and before[-1].lower() in LOCATIVE
+        names.append(Name(text[start:end], start, end, locative))
+        i = j + 1
+    return names
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question split into its text without the time phrase, and that phrase pinned."""
+
+    text: str
+    body: str
+    window_phrase: str | None
+
+    @classmethod
+    def parse(cls, text: str, as_of: date) -> Question:
+        """Find and pin the time phrase; ``body`` is the rest, tidied."""
+        window = parse_time_window(text, as_of)
+        body = strip_time_phrase(text, window) if window else text
+        return cls(text, " ".join(body.split()), absolute_phrase(window))
+
+    @property
+    def core(self) -> str:
+        """The body without its closing punctuation."""
+        return self.body.strip(_TRAILING)
+
+    def subject(self, locative: bool = False) -> Name | None:
+        """The name the question is about (a place after "in" when ``locative``)."""
+        names = names_in(self.core)
+        preferred = [n for n in names if n.locative == locative]
+        return (preferred or names or [None])[0]
+
+
+# --- the rules -------------------------------------------------------------------------------
+
+
+def _time_only(previous: Question, current: Question) -> Rewrite:
+    window = current.window_phrase
+    return Rewrite(_ask(previous.core, window), "time", window=window)
+
+
+def _wh(word: str, previous: Question, window: str | None) -> Rewrite:
+    word = _WH_SYNONYMS.get(word.lower(), word)
+    wh = word[0].upper() + word[1:].lower()
+    words = previous.core.split()
+    lowered = [w.lower() for w in words]
+    subject = previous.subject()
+    aux = _auxiliary_index(lowered)
+    if aux is not None:
+        rest = " ".join([lowered[aux], *words[aux + 1 :]])
+        return Rewrite(_ask(f"{wh} {rest}", window), "wh", _text(subject), window)
+    return Rewrite(f"{wh}? — {_ask(previous.core, window)}", "wh", _text(subject), window)
+
+
+def _about(previous: Question, template: str, window: str | None, kind: str) -> Rewrite:
+    subject = previous.subject()
+    if subject is None:
+        return Rewrite(f"{template.format('this')}? — {_ask(previous.core, window)}", kind)
+    return Rewrite(_ask(template.format(subject.text), window), kind, subject.text, window)
+
+
+def _shift(new: str, previous: Question, window: str | None, *, locative: bool) -> Rewrite:
+    new = new.strip(_TRAILING)
+    old = previous.subject(locative=locative)
+    if old is None:
+        question = f"{previous.core}, and what about {new}"
+        return Rewrite(_ask(question, window), "shift", None, window)
+    replaced = f"{previous.core[: old.start]}{new}{previous.core[old.end :]}"
+    return Rewrite(_ask(replaced, window), "shift", old.text, window)
+
+
+def _pronoun(body: str, subject: Name, window: str | None) -> Rewrite:
+    match = _PRONOUN.search(body)
+    assert match is not None
+    word = match.group(1).lower()
+    possessive = word in _POSSESSIVE or (word == "her" and _followed_by_word(body, match.end()))
+    replacement = _possessive(subject.text) if possessive else subject.text
+    rewritten = f"{body[: match.start()]}{replacement}{body[match.end() :]}"
+    return Rewrite(_ask(_capitalise(rewritten), window), "pronoun", subject.text, window)
+
+
+def _standalone(text: str, current: Question, previous: Question) -> Rewrite:
+    if current.window_phrase is not None:
+        return Rewrite(_ask(current.core, current.window_phrase), "standalone")
+    own = {n.text.lower().removeprefix("the ") for n in names_in(current.core)}
+    before = {n.text.lower().removeprefix("the ") for n in names_in(previous.core)}
+    if previous.window_phrase and (not own or own & before):
+        return Rewrite(
+            _ask(current.core, previous.window_phrase), "standalone", window=previous.window_phrase
+        )
+    return Rewrite(text, "standalone")
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _ask(text: str, window: str | None) -> str:
+    text = text.strip(_TRAILING)
+    return f"{text} {window}?" if window else f"{text}?"
+
+
+def _pinned_phrase(text: str, as_of: date) -> str | None:
+    window = parse_time_window(text, as_of)
+    phrase = absolute_phrase(window)
+    return phrase if window is not None and phrase != window.phrase else None
+
+
+def _day(day: date) -> str:
+    return f"{calendar.month_name[day.month]} {day.day}, {day.year}"
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= MAX_CONTEXT_CHARS:
+        return text
+    return text[:MAX_CONTEXT_CHARS].rsplit(" ", 1)[0]
+
+
+def _text(name: Name | None) -> str | None:
+    return name.text if name else None
+
+
+def _auxiliary_index(lowered: list[str]) -> int | None:
+    """Where the auxiliary verb of a wh- or yes/no question is ("what DID the fed ...")."""
+    if not lowered:
+        return None
+    if lowered[0] in AUXILIARIES:
+        return 0
+    if lowered[0] in WH_WORDS:
+        for i, word in enumerate(lowered[1:5], start=1):
+            if word in AUXILIARIES:
+                return i
+    return None
+
+
+def _is_name_token(tokens: list[re.Match[str]], i: int, text: str) -> bool:
+    word = tokens[i].group().rstrip(".'’")
+    if not word or not word[0].isupper() or word == "I":
+        return False
+    lower = word.lower()
+    if lower in MONTHS_AND_DAYS:
+        return False
+    sentence_start = i == 0 or text[: tokens[i].start()].rstrip().endswith((".", "?", "!", ":"))
+    return not (sentence_start and lower in COMMON_WORDS) and lower not in {"the", "a", "an"}
+
+
+def _adjacent(text: str, left: re.Match[str], right: re.Match[str]) -> bool:
+    return text[left.end() : right.start()] == " "
+
+
+def _is_fragment(body: str) -> bool:
+    """A short noun phrase on its own ("Canada", "the death toll"): a change of subject."""
+    words = body.lower().split()
+    return (
+        0 < len(words) <= 3
+        and not (set(words) & (WH_WORDS | AUXILIARIES))
+        and not _PRONOUN.search(body)
+    )
+
+
+def _has_verb_hint(body: str) -> bool:
+    return bool(set(body.lower().split()) & (WH_WORDS | AUXILIARIES))
+
+
+def _followed_by_word(text: str, pos: int) -> bool:
+    following = text[pos:].split()
+    return bool(following) and following[0].strip(_TRAILING).lower() not in COMMON_WORDS
+
+
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]

@@ -1,0 +1,86 @@
+"""Words, stems and weights for scoring sentences against a question (no model needed)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from index.catalog import STOPWORDS
+
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
+# Question words and fillers that carry no topic.
+_QUESTION_FILLER = frozenset(
+    "what which who whom whose when where why how many much did does do is are was were "
+    "has have had tell me about happened happen say said according".split()
+)
+
+
+_YEAR = re.compile(r"(1[89]|20)\d\d")
+_CALENDAR = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april "
+    "may june july august september october november december".split()
+)
+
+
+def stem(word: str) -> str:
+    """A light suffix-stripping stem: enough to match 'intercepted' with 'intercept'."""
+    word = word.lower().replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    for suffix in ("ations", "ation", "ings", "ing", "edly", "ies", "ied", "ed", "es", "s", "ly"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            base = word[: -len(suffix)]
+            return base + "y" if suffix in ("ies", "ied") else base
+    return word
+
+
+def content_stems(text: str) -> list[str]:
+    """Stems of the meaningful words of ``text``, in order.
+
+    A hyphenated word also yields its parts, so "COVID" matches "Covid-19".
+    """
+    words = []
+    for word in _WORD.findall(text):
+        words.append(word)
+        if "-" in word:
+            words.extend(part for part in word.split("-") if part)
+    return [
+        stem(w)
+        for w in words
+        if w.lower() not in STOPWORDS and w.lower() not in _QUESTION_FILLER and len(w) > 1
+    ]
+
+
+def idf_weights(documents: Iterable[Iterable[str]]) -> dict[str, float]:
+    """Inverse document frequency of each stem over ``documents`` (smoothed, >= 0.5)."""
+    docs = [set(d) for d in documents]
+    df = Counter(s for d in docs for s in d)
+    n = len(docs)
+    return {s: max(0.5, math.log((n + 1) / (c + 0.5))) for s, c in df.items()}
+
+
+def coverage(question: list[str], sentence: set[str], idf: dict[str, float]) -> float:
+    """The share of the question's (idf-weighted) stems that ``sentence`` contains."""
+    unique = set(question)
+    total = sum(idf.get(s, 1.0) for s in unique)
+    if total == 0:
+        return 0.0
+    return sum(idf.get(s, 1.0) for s in unique if s in sentence) / total
+
+
+def question_names(question: str) -> list[str]:
+    """Stems of the names and years inside a question ("Mongolia", "NORAD", "1966").
+
+    Weekdays and months are left out: they date the question, they do not name its topic.
+    """
+    words = _WORD.findall(question)
+    return [
+        stem(w)
+        for w in words[1:]
+        if (w[0].isupper() or _YEAR.fullmatch(w))
+        and w.lower() not in STOPWORDS
+        and w.lower() not in _QUESTION_FILLER
+        and w.lower() not in _CALENDAR
+    ]

@@ -1,0 +1,139 @@
+"""``newsdesk eval``: replay questions as of their dates and score retrieval and answers.
+
+Metrics are article-level (see README): Hit@k and MRR@10 over the distinct articles of
+the ranked results, answer recall (the gold answer appears in the answer text, quotes
+stripped, case and whitespace folded), citation precision (share of cited articles that
+are gold), refusal rate, and ask latency percentiles.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.batch import answer_record, read_questions
+from bot.core.activity import percentile
+
+QUOTES = "\"'“”‘’`«»"
+HIT_KS = (1, 4, 10)
+
+
+def normalise_answer(text: str) -> str:
+    """Case-folded text with quotes removed and whitespace collapsed."""
+    text = re.sub(f"[{re.escape(QUOTES)}]", "", text)
+    return " ".join(text.casefold().split())
+
+
+def distinct(ids: Iterable[str]) -> list[str]:
+    """Ids in order, first occurrence wins."""
+    return list(dict.fromkeys(ids))
+
+
+def hit_at(ranked: list[str], gold: set[str], k: int) -> float:
+    """1.0 when a gold article is among the first ``k`` ranked articles."""
+    return 1.0 if gold & set(distinct(ranked)[:k]) else 0.0
+
+
+def reciprocal_rank(ranked: list[str], gold: set[str], cutoff: int = 10) -> float:
+    """1/rank of the first gold article within ``cutoff`` (0 when none)."""
+    for rank, article_id in enumerate(distinct(ranked)[:cutoff], start=1):
+        if article_id in gold:
+            return 1.0 / rank
+    return 0.0
+
+
+def answer_recalled(answer_text: str, gold_answer: str) -> float:
+    """1.0 when the gold answer appears in the answer text (normalised)."""
+    gold = normalise_answer(gold_answer)
+    return 1.0 if gold and gold in normalise_answer(answer_text) else 0.0
+
+
+def citation_precision(cited: list[str], gold: set[str]) -> float | None:
+    """Share of the cited (distinct) articles that are gold; None when nothing is cited."""
+    cited = distinct(cited)
+    if not cited:
+        return None
+    return sum(1 for a in cited if a in gold) / len(cited)
+
+
+@dataclass
+class Scores:
+    """Per-question scores, aggregated into a row of the report."""
+
+    rows: list[dict] = field(default_factory=list)
+
+    def add(self, row: dict) -> None:
+        """Add one scored question."""
+        self.rows.append(row)
+
+    def summary(self) -> dict:
+        """Means of every metric, refusal rate and latency percentiles."""
+        n = len(self.rows)
+        if n == 0:
+            return {"questions": 0}
+        precisions = [
+            r["citation_precision"] for r in self.rows if r["citation_precision"] is not None
+        ]
+        latencies = sorted(r["latency_ms"] for r in self.rows)
+        out = {"questions": n}
+        for k in HIT_KS:
+            out[f"hit@{k}"] = sum(r[f"hit@{k}"] for r in self.rows) / n
+        out["mrr@10"] = sum(r["mrr@10"] for r in self.rows) / n
+        out["answer_recall"] = sum(r["answer_recall"] for r in self.rows) / n
+        out["citation_precision"] = sum(precisions) / len(precisions) if precisions else 0.0
+        out["refusal_rate"] = sum(1 for r in self.rows if r["refused"]) / n
+        out["latency_p50_ms"] = percentile(latencies, 50)
+        out["latency_p95_ms"] = percentile(latencies, 95)
+        return out
+
+
+def score_record(record: dict, result: dict) -> dict:
+    """The metrics of one answered question (``result`` is an ``ask --batch`` object)."""
+    gold = set(record.get("gold_doc_ids") or [])
+    ranked = [r["article_id"] for r in result.get("results", [])]
+    cited = [c["article_id"] for c in result.get("citations", [])]
+    row = {f"hit@{k}": hit_at(ranked, gold, k) for k in HIT_KS}
+    row["mrr@10"] = reciprocal_rank(ranked, gold)
+    row["answer_recall"] = answer_recalled(result.get("answer", ""), str(record.get("answer", "")))
+    row["citation_precision"] = citation_precision(cited, gold)
+    row["refused"] = bool(result.get("refused"))
+    row["latency_ms"] = result.get("latency_ms", 0.0)
+    return row
+
+
+def run_eval(
+    newsdesk, questions_path: Path, as_of_field: str | None, out: Path | None, progress=None
+) -> dict[str, dict]:
+    """Answer and score every question; returns summaries by group ("all" and each type)."""
+    questions = read_questions(questions_path, as_of_field)
+    groups: dict[str, Scores] = defaultdict(Scores)
+    handle = out.open("w", encoding="utf-8") if out else None
+    try:
+        for record in questions:
+            result = answer_record(newsdesk, record, None)
+            row = score_record(record, result)
+            groups["all"].add(row)
+            if record.get("type"):
+                groups[f"type={record['type']}"].add(row)
+            if handle:
+                handle.write(
+                    json.dumps(
+                        {
+                            **result,
+                            "gold_doc_ids": record.get("gold_doc_ids"),
+                            "gold_answer": record.get("answer"),
+                            **row,
+                        }
+                    )
+                    + "\n"
+                )
+            if progress:
+                progress()
+    finally:
+        if handle:
+            handle.close()
+    return {name: scores.summary() for name, scores in groups.items()}

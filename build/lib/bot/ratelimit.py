@@ -1,0 +1,96 @@
+"""A per-user rate limit for the costly commands (questions, summaries, timelines).
+
+:class:`RateLimiter` keeps, per user, the times of their last requests in a sliding window of
+one minute; a request over the limit is refused with the seconds until one slot frees up.
+Slash commands are checked once, for the whole command tree (:func:`tree_check`); the mention
+and thread listeners check the same limiter, so every way of asking shares one budget.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Collection, Iterable
+
+import discord
+
+from bot.errors import RateLimited, send_ephemeral
+
+LIMITED_COMMANDS = frozenset({"ask", "summary", "timeline"})
+WINDOW_SECONDS = 60.0
+
+
+def polite_message(per_minute: int, retry_after: float) -> str:
+    """What a user over the limit reads: the limit, and when to try again."""
+    seconds = max(1, math.ceil(retry_after))
+    questions = "1 question" if per_minute == 1 else f"{per_minute} questions"
+    return (
+        f"Sorry, I can take {questions} a minute from each person, and you've reached that. "
+        f"Please try again in {seconds} s."
+    )
+
+
+class RateLimiter:
+    """At most ``per_minute`` requests per user in any minute; 0 (or less) turns it off."""
+
+    def __init__(
+        self,
+        per_minute: int,
+        *,
+        exempt: Iterable[int] = (),
+        window: float = WINDOW_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.per_minute = per_minute
+        self.exempt = frozenset(exempt)
+        self.window = window
+        self._clock = clock
+        self._recent: dict[int, deque[float]] = {}
+
+    def hit(self, user_id: int) -> float:
+        """Count a request; 0.0 when allowed, else the seconds to wait (nothing is counted)."""
+        if self.per_minute <= 0 or user_id in self.exempt:
+            return 0.0
+        now = self._clock()
+        times = self._recent.setdefault(user_id, deque())
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        if len(times) >= self.per_minute:
+            return times[0] + self.window - now
+        times.append(now)
+        self._forget_idle(now)
+        return 0.0
+
+    def check(self, user_id: int) -> None:
+        """Count a request, or raise :class:`RateLimited` with a polite message."""
+        wait = self.hit(user_id)
+        if wait > 0:
+            raise RateLimited(wait, polite_message(self.per_minute, wait))
+
+    def _forget_idle(self, now: float) -> None:
+        # Keep memory bounded on busy servers: drop users with nothing in the window.
+        if len(self._recent) > 1000:
+            for user_id in [u for u, t in self._recent.items() if t[-1] <= now - self.window]:
+                del self._recent[user_id]
+
+
+def tree_check(
+    limiter: RateLimiter, commands: Collection[str] = LIMITED_COMMANDS
+) -> Callable[[discord.Interaction], Awaitable[bool]]:
+    """A ``CommandTree.interaction_check``: over the limit, reply ephemerally and stop."""
+
+    async def check(interaction: discord.Interaction) -> bool:
+        if interaction.type is not discord.InteractionType.application_command:
+            return True
+        name = (interaction.data or {}).get("name")
+        if name not in commands:
+            return True
+        try:
+            limiter.check(interaction.user.id)
+        except RateLimited as limited:
+            await send_ephemeral(interaction, limited.message)
+            return False
+        return True
+
+    return check

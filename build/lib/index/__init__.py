@@ -1,0 +1,1 @@
+"""Newsdesk's knowledge base: parsing, chunking, embedding, storing and searching articles."""

@@ -1,0 +1,1 @@
+"""Sources the bot reads: folders and files, RSS/Atom feeds and web pages (see ``service``)."""

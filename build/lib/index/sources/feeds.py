@@ -1,0 +1,197 @@
+"""RSS and Atom feeds: parse with feedparser, then fetch each new entry's page.
+
+An entry's own link, date and title win over what its page says. When the page cannot be
+fetched or read, the entry's own text (``content:encoded`` or the summary) stands in if it is
+long enough to be an article. Entries already indexed are not fetched again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import calendar
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from html import unescape
+
+from index.articles import Article, ParseProblem, derive_article_id
+from index.formats import normalise_body
+from index.sources.fetch import Fetched, Fetcher, FetchError
+from index.sources.web import MIN_BODY_CHARS, Hints, page_article
+
+FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8"
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html)[\s>]", re.I | re.S)
+_BLOCK_END = re.compile(r"</(p|div|li|h[1-6]|blockquote|tr)\s*>|<br\s*/?>", re.I)
+_TAG = re.compile(r"<[^>]+>")
+
+Progress = Callable[[int, int, str], None]
+
+
+class FeedError(Exception):
+    """The feed as a whole could not be used; the message is safe to show to an admin."""
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One entry of a feed, as the feed describes it."""
+
+    link: str
+    title: str
+    published: datetime | None
+    authors: tuple[str, ...]
+    text: str  # the entry's own text (content or summary), HTML removed
+    updated: datetime | None = None  # when the feed says the entry last changed
+
+
+@dataclass
+class FeedParse:
+    """The usable entries of a feed (newest first) and what was odd about it."""
+
+    title: str
+    entries: list[FeedEntry]
+    total: int
+    warnings: list[str] = field(default_factory=list)
+
+
+def parse_feed(fetched: Fetched, max_entries: int) -> FeedParse:
+    """Parse feed bytes; raise FeedError when it is not a usable RSS or Atom feed."""
+    import feedparser  # imported here: slow to import, and only feeds need it
+
+    if fetched.media_type in HTML_TYPES or _HTML_START.match(fetched.body[:2048]):
+        raise FeedError("this is an HTML page, not an RSS or Atom feed (add it as a page)")
+    headers = {
+        "content-type": fetched.media_type
+        + (f"; charset={fetched.charset}" if fetched.charset else "")
+    }
+    parsed = feedparser.parse(fetched.body, response_headers=headers)
+    warnings: list[str] = []
+    entries = [_entry(e) for e in parsed.entries]
+    problem = _xml_problem(parsed)
+    if problem:
+        # Salvage from broken XML only entries with a link: a cut-off feed yields fragments.
+        entries = [e for e in entries if e.link]
+        if not entries:
+            raise FeedError(f"invalid feed XML: {problem}")
+        warnings.append(f"the feed's XML is broken ({problem}); read what could be salvaged")
+    if not parsed.version and not entries:
+        raise FeedError("not an RSS or Atom feed")
+    entries.sort(key=lambda e: e.published or datetime.min.replace(tzinfo=UTC), reverse=True)
+    if len(entries) > max_entries:
+        warnings.append(
+            f"the feed has {len(entries):,} entries; only the newest {max_entries:,} were read"
+        )
+    return FeedParse(
+        title=str(parsed.feed.get("title", "")).strip(),
+        entries=entries[:max_entries],
+        total=len(entries),
+        warnings=warnings,
+    )
+
+
+async def entry_articles(
+    fetcher: Fetcher,
+    feed: FeedParse,
+    is_known: Callable[[FeedEntry], bool],
+    progress: Progress | None = None,
+    concurrency: int = 4,
+) -> tuple[list[Article | ParseProblem], int]:
+    """Articles for the feed's new entries (fetched concurrently) and how many were known."""
+    todo = [e for e in feed.entries if not is_known(e)]
+    skipped = len(feed.entries) - len(todo)
+    gate = asyncio.Semaphore(concurrency)
+    done = 0
+
+    async def one(entry: FeedEntry) -> Article | ParseProblem:
+        nonlocal done
+        async with gate:
+            item = await _entry_article(fetcher, entry, feed.title)
+        done += 1
+        if progress:
+            progress(done, len(todo), "fetching")
+        return item
+
+    items = await asyncio.gather(*(one(e) for e in todo))
+    return list(items), skipped
+
+
+async def _entry_article(fetcher: Fetcher, entry: FeedEntry, outlet: str) -> Article | ParseProblem:
+    hints = Hints(
+        url=entry.link,
+        title=entry.title,
+        published=entry.published,
+        authors=entry.authors,
+        outlet=outlet,
+    )
+    if not entry.link:
+        return _from_entry_text(entry, outlet, "the entry has no link")
+    try:
+        fetched = await fetcher.get(entry.link, accept=PAGE_ACCEPT)
+    except FetchError as exc:
+        return _from_entry_text(entry, outlet, exc.reason)
+    item = page_article(fetched, hints)
+    if isinstance(item, ParseProblem):
+        return _from_entry_text(entry, outlet, item.reason)
+    return item
+
+
+def _from_entry_text(entry: FeedEntry, outlet: str, reason: str) -> Article | ParseProblem:
+    """The entry's own text as the article, when the page could not be used."""
+    label = entry.link or entry.title or "(feed entry)"
+    if len(entry.text) < MIN_BODY_CHARS or entry.published is None:
+        return ParseProblem(label, None, reason)
+    return Article(
+        id=derive_article_id(None, entry.link, entry.title, entry.text),
+        title=entry.title or "Untitled",
+        body=entry.text,
+        published=entry.published,
+        url=entry.link,
+        source=outlet,
+        authors=entry.authors,
+    )
+
+
+def _entry(raw) -> FeedEntry:
+    published = _stamp(raw.get("published_parsed") or raw.get("updated_parsed"))
+    contents = raw.get("content") or []
+    html = contents[0].get("value", "") if contents else raw.get("summary", "")
+    authors = tuple(a.get("name", "").strip() for a in raw.get("authors", []) if a.get("name"))
+    return FeedEntry(
+        link=str(raw.get("link", "")).strip(),
+        title=_one_line(unescape(_TAG.sub("", str(raw.get("title", ""))))),
+        published=published,
+        authors=authors,
+        text=html_to_text(str(html)),
+        updated=_stamp(dict.get(raw, "updated_parsed")),  # no fallback to the published date
+    )
+
+
+def _stamp(value) -> datetime | None:
+    return datetime.fromtimestamp(calendar.timegm(value), UTC) if value else None
+
+
+def html_to_text(fragment: str) -> str:
+    """Plain text of an HTML fragment, one line per paragraph."""
+    text = unescape(_TAG.sub("", _BLOCK_END.sub("\n", fragment)))
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return normalise_body("\n".join(line for line in lines if line))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _xml_problem(parsed) -> str:
+    """The XML error feedparser met, if it was a real one (not a charset note)."""
+    if not parsed.get("bozo"):
+        return ""
+    exc = parsed.get("bozo_exception")
+    name = type(exc).__name__
+    if name in {"CharacterEncodingOverride", "CharacterEncodingUnknown", "NonXMLContentType"}:
+        return ""
+    line = getattr(exc, "getLineNumber", None)
+    where = f" at line {line()}" if callable(line) else ""
+    message = getattr(exc, "getMessage", None)
+    return f"{message() if callable(message) else exc}{where}"

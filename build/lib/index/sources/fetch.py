@@ -1,0 +1,242 @@
+"""Fetching web pages and feeds: bounded in time, size and redirects, with clear errors.
+
+Every failure becomes a :class:`FetchError` whose message names the URL and says what went
+wrong in words an admin can act on ("HTTP 404 Not Found", "timed out after 20 s", ...).
+Sources added by server admins (not the bot's owners) may not reach private addresses: the
+bot would otherwise read its own network (a Chroma server, cloud metadata) for them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from email.message import Message
+from http import HTTPStatus
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+USER_AGENT = "Newsdesk/0.1 (news question-answering bot; reads feeds and pages its admins added)"
+REDIRECTS = {301, 302, 303, 307, 308}
+# Content types that are certainly not a page or a feed: refused before reading the body.
+BINARY_TYPES = (
+    "image/",
+    "audio/",
+    "video/",
+    "font/",
+    "application/octet-stream",
+    "application/pdf",
+    "application/zip",
+    "application/gzip",
+    "application/x-",
+)
+
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+
+
+class FetchError(Exception):
+    """A URL could not be fetched; the message is safe to show to an admin."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class FetchLimits:
+    """How long, how much and how far one fetch may go."""
+
+    timeout: float = 20.0  # seconds for connecting, and between bytes
+    total_timeout: float = 60.0  # seconds for the whole fetch, redirects included
+    max_bytes: int = 5_000_000
+    max_redirects: int = 5
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A successful response: the final URL, its media type and charset, and the bytes."""
+
+    url: str
+    status: int
+    media_type: str
+    charset: str | None
+    body: bytes
+    etag: str = ""
+    last_modified: str = ""
+
+    @property
+    def not_modified(self) -> bool:
+        """True for ``304 Not Modified`` (a conditional request found nothing new)."""
+        return self.status == 304
+
+
+async def system_resolver(host: str, port: int) -> list[str]:
+    """The addresses ``host`` resolves to (the operating system's resolver)."""
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [info[4][0] for info in infos]
+
+
+class Fetcher:
+    """An async HTTP client with limits. Use as ``async with Fetcher() as f: await f.get(u)``."""
+
+    def __init__(
+        self,
+        limits: FetchLimits | None = None,
+        *,
+        block_private: bool = False,
+        resolver: Resolver | None = None,
+    ) -> None:
+        self.limits = limits or FetchLimits()
+        self.block_private = block_private
+        self._resolver = resolver
+        self._client: httpx.AsyncClient | None = None
+
+    async def __aenter__(self) -> Fetcher:
+        timeout = httpx.Timeout(self.limits.timeout)
+        self._client = httpx.AsyncClient(
+            timeout=timeout,
+            follow_redirects=False,  # followed by hand: each hop is checked and bounded
+            headers={"User-Agent": USER_AGENT},
+            trust_env=False,  # no proxies or .netrc from the environment
+        )
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+    async def get(
+        self, url: str, *, accept: str = "*/*", etag: str = "", last_modified: str = ""
+    ) -> Fetched:
+        """GET ``url`` following at most ``max_redirects`` redirects; raise FetchError."""
+        try:
+            async with asyncio.timeout(self.limits.total_timeout):
+                return await self._follow(url, accept, etag, last_modified)
+        except TimeoutError:
+            raise FetchError(url, f"timed out after {self.limits.total_timeout:g} s") from None
+
+    async def _follow(self, url: str, accept: str, etag: str, last_modified: str) -> Fetched:
+        seen: list[str] = []
+        current = url
+        while True:
+            if current in seen:
+                raise FetchError(url, f"redirect loop (back to {current})")
+            if len(seen) > self.limits.max_redirects:
+                raise FetchError(url, f"too many redirects (more than {self.limits.max_redirects})")
+            seen.append(current)
+            headers = {"Accept": accept}
+            if etag:
+                headers["If-None-Match"] = etag
+            if last_modified:
+                headers["If-Modified-Since"] = last_modified
+            result = await self._one(url, current, headers)
+            if isinstance(result, Fetched):
+                return result
+            current = result  # the redirect's target
+
+    async def _one(self, url: str, current: str, headers: dict[str, str]) -> Fetched | str:
+        """Fetch one hop: a response, or the URL a redirect points to."""
+        await self._check_host(url, current)
+        assert self._client is not None, "use Fetcher as an async context manager"
+        try:
+            async with self._client.stream("GET", current, headers=headers) as response:
+                if response.status_code in REDIRECTS:
+                    target = response.headers.get("location", "")
+                    if not target:
+                        raise FetchError(url, f"HTTP {response.status_code} without a Location")
+                    return urljoin(current, target)
+                if response.status_code == 304:
+                    return Fetched(current, 304, "", None, b"")
+                if response.status_code >= 400:
+                    raise FetchError(url, _status_text(response.status_code))
+                media_type, charset = _content_type(response.headers.get("content-type", ""))
+                if media_type.startswith(BINARY_TYPES):
+                    raise FetchError(url, f"not a web page or feed (content type {media_type})")
+                body = await self._read_capped(url, response)
+                return Fetched(
+                    url=str(response.url),
+                    status=response.status_code,
+                    media_type=media_type,
+                    charset=charset,
+                    body=body,
+                    etag=response.headers.get("etag", ""),
+                    last_modified=response.headers.get("last-modified", ""),
+                )
+        except httpx.HTTPError as exc:
+            raise FetchError(url, _transport_reason(exc, self.limits.timeout)) from None
+
+    async def _read_capped(self, url: str, response: httpx.Response) -> bytes:
+        cap = self.limits.max_bytes
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > cap:
+            raise FetchError(url, f"too large ({int(declared):,} bytes; the limit is {cap:,})")
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > cap:
+                raise FetchError(url, f"too large (over {cap:,} bytes)")
+            chunks.append(chunk)
+        body = b"".join(chunks)
+        if b"\x00" in body[:4096]:
+            raise FetchError(url, "binary content, not a web page or feed")
+        return body
+
+    async def _check_host(self, url: str, current: str) -> None:
+        """Resolve the host first when private addresses are refused (or a resolver is set)."""
+        parts = urlsplit(current)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise FetchError(url, f"not an http(s) URL: {current}")
+        if not self.block_private and self._resolver is None:
+            return
+        resolve = self._resolver or system_resolver
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            addresses = await resolve(parts.hostname, port)
+        except (socket.gaierror, OSError):
+            raise FetchError(url, f"DNS lookup failed for {parts.hostname}") from None
+        if self.block_private and any(_is_private(a) for a in addresses):
+            raise FetchError(url, f"{parts.hostname} is a private or local address (not allowed)")
+
+
+def _is_private(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    return not ip.is_global or ip.is_multicast
+
+
+def _content_type(header: str) -> tuple[str, str | None]:
+    message = Message()
+    message["content-type"] = header or "application/octet-stream"
+    charset = message.get_param("charset")
+    return message.get_content_type().lower(), (str(charset).strip() if charset else None)
+
+
+def _status_text(code: int) -> str:
+    try:
+        return f"HTTP {code} {HTTPStatus(code).phrase}"
+    except ValueError:
+        return f"HTTP {code}"
+
+
+def _transport_reason(exc: httpx.HTTPError, timeout: float) -> str:
+    """Words for a transport failure: timeout, DNS, refused connection, broken response."""
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timed out after {timeout:g} s"
+    if isinstance(exc, httpx.ConnectError):
+        text = str(exc).lower()
+        if (
+            "name or service not known" in text
+            or "nodename nor servname" in text
+            or ("temporary failure in name resolution" in text)
+        ):
+            return "DNS lookup failed"
+        return "could not connect (host unreachable or connection refused)"
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return "not an http(s) URL"
+    if isinstance(exc, httpx.TooManyRedirects):
+        return "too many redirects"
+    return f"the connection failed ({type(exc).__name__})"

@@ -1,0 +1,120 @@
+"""Articles from web pages: main text and metadata extracted with trafilatura.
+
+What the caller knows better wins: a feed entry's own link, date and title override what the
+page says about itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+from index.articles import Article, ParseProblem, canonical_url, derive_article_id, utc
+from index.formats import normalise_body
+from index.sources.charset import decode_web_text
+from index.sources.fetch import Fetched
+
+log = logging.getLogger(__name__)
+
+MIN_BODY_CHARS = 80  # less than this is a menu, a paywall or an error page, not an article
+PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+
+
+@dataclass(frozen=True)
+class Hints:
+    """What is already known about a page (from its feed entry); each field wins if set."""
+
+    url: str = ""
+    title: str = ""
+    published: datetime | None = None
+    authors: tuple[str, ...] = ()
+    outlet: str = ""
+
+
+def page_article(fetched: Fetched, hints: Hints | None = None) -> Article | ParseProblem:
+    """The article a fetched page holds, or the problem that stopped extracting it."""
+    hints = hints or Hints()
+    label = hints.url or fetched.url
+    if fetched.media_type not in PAGE_TYPES:
+        return ParseProblem(label, None, f"not a web page (content type {fetched.media_type})")
+    html = decode_web_text(fetched.body, fetched.charset)
+    if fetched.media_type == "text/plain":
+        return _article(label, fetched, hints, body=html, meta={})
+    try:
+        document = _extract(html, fetched.url)
+    except Exception as exc:  # trafilatura/lxml raise many kinds on broken markup
+        log.debug("extraction failed for %s", label, exc_info=True)
+        return ParseProblem(label, None, f"could not read the page ({type(exc).__name__})")
+    if document is None:
+        return ParseProblem(label, None, "no article text found on the page")
+    return _article(label, fetched, hints, body=document.get("text") or "", meta=document)
+
+
+def _extract(html: str, url: str) -> dict | None:
+    import trafilatura  # imported here: it pulls lxml and friends (slow to import)
+
+    document = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False, include_tables=False
+    )
+    if document is None:
+        return None
+    return document.as_dict() if hasattr(document, "as_dict") else dict(document)
+
+
+def _article(
+    label: str, fetched: Fetched, hints: Hints, *, body: str, meta: dict
+) -> Article | ParseProblem:
+    title = (hints.title or str(meta.get("title") or "")).strip()
+    body = _drop_leading_title(normalise_body(body), title)
+    if len(body) < MIN_BODY_CHARS:
+        return ParseProblem(label, None, "no article text found on the page")
+    url = hints.url or _page_url(fetched.url, str(meta.get("url") or ""))
+    published = hints.published or _page_date(meta.get("date"), fetched.last_modified)
+    authors = hints.authors or tuple(
+        a.strip() for a in str(meta.get("author") or "").split(";") if a.strip()
+    )
+    outlet = str(meta.get("sitename") or "") or hints.outlet or urlsplit(url).hostname or ""
+    return Article(
+        id=derive_article_id(None, url, title, body),
+        title=title or "Untitled",
+        body=body,
+        published=utc(published),
+        url=url,
+        source=outlet.strip(),
+        authors=authors,
+    )
+
+
+def _page_url(fetched_url: str, declared: str) -> str:
+    """The page's canonical URL when it names one on the same site, else the fetched URL."""
+    if declared.startswith(("http://", "https://")):
+        same_site = urlsplit(declared).hostname == urlsplit(fetched_url).hostname
+        if same_site:
+            return canonical_url(declared)
+    return fetched_url
+
+
+def _page_date(value: object, last_modified: str) -> datetime:
+    """The page's own date, else the server's Last-Modified, else now."""
+    if value:
+        try:
+            return utc(datetime.fromisoformat(str(value)))
+        except ValueError:
+            pass
+    if last_modified:
+        try:
+            return parsedate_to_datetime(last_modified)
+        except (TypeError, ValueError):
+            pass
+    return datetime.now(UTC)
+
+
+def _drop_leading_title(body: str, title: str) -> str:
+    """trafilatura keeps the page's headline as the first line; the title is stored apart."""
+    first, _, rest = body.partition("\n")
+    if title and first.strip() == title.strip() and rest.strip():
+        return rest.strip()
+    return body
