@@ -1,1 +1,1 @@
-"""The prompt templates of the optional LLM answerer (Markdown files, loaded by bot.core.prompts)."""
+"""The prompt templates of the optional LLM answerer (Markdown, loaded by bot.core.prompts)."""

@@ -1,1 +1,0 @@
-"""Newsdesk's adapters (Discord, CLI, console) and the composition root."""

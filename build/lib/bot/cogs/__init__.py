@@ -1,1 +1,0 @@
-"""Discord cogs: thin adapters from slash commands to core services."""

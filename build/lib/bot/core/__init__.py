@@ -1,1 +1,0 @@
-"""The Discord-free brain: answers, citations, summaries and timelines."""

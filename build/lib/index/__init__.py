@@ -1,1 +1,0 @@
-"""Newsdesk's knowledge base: parsing, chunking, embedding, storing and searching articles."""

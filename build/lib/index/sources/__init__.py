@@ -1,1 +1,0 @@
-"""Sources the bot reads: folders and files, RSS/Atom feeds and web pages (see ``service``)."""

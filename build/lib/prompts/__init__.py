@@ -1,1 +1,0 @@
-"""The prompt templates of the optional LLM answerer (Markdown files, loaded by bot.core.prompts)."""
