@@ -1,9 +1,11 @@
 """Hybrid, date-aware retrieval: dense (Chroma) + keyword (FTS5), fused, ranked by article.
 
-Nothing published after the as-of day is used. Without an explicit window, a recency prior
-favours articles published shortly before the as-of day; an older article still wins when
-it matches clearly better. Results are diverse: a few passages from each of the best
-articles rather than many passages of one.
+Nothing published after the as-of day is used. A recency prior favours articles published
+shortly before the as-of day: it multiplies the fused score by at most 1 + boost, so an older
+article that matches clearly better still ranks among the best and can answer. A time
+expression in the question ("last week") becomes a soft window: candidates from it are
+added and boosted. Results are diverse: a few passages from each of the best articles
+rather than many passages of one.
 """
 
 from __future__ import annotations
