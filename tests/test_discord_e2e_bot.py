@@ -8,28 +8,21 @@ articles, with the fast hashing embeddings, indexed once for the module.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import discord
-import discord.http
-import discord.webhook.async_
 import pytest
-from discord.gateway import DiscordWebSocket
 from discord_emulator import CommandUnavailable, DiscordEmulator, Perm, StoredMessage
-from discord_emulator.clients import running_client
-from support import make_services, make_settings
+from support import make_services
+from support_discord import restore_discord_endpoints, running_bot  # noqa: F401
 
-from bot.client import NewsdeskBot, build_bot
-from bot.core.activity import ActivityStore
 from bot.core.models import Answer, Citation
 from bot.render import collapse, render_answer_text, source_blocks
 from bot.services import Services
 
-pytestmark = pytest.mark.emulator
+pytestmark = [pytest.mark.emulator, pytest.mark.usefixtures("restore_discord_endpoints")]
 
 TODAY = date(2025, 2, 20)  # "today" for the sample corpus (2023-03 .. 2025-02)
 EPHEMERAL = 1 << 6
@@ -45,49 +38,6 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     assert report.added == 21, report.summary_line()
     yield built
     built.close()
-
-
-@pytest.fixture(autouse=True)
-def restore_discord_endpoints() -> Iterator[None]:
-    """The API base and gateway are process-wide in discord.py: put them back."""
-    saved = (discord.http.Route.BASE, discord.webhook.async_.Route.BASE)
-    gateway = DiscordWebSocket.DEFAULT_GATEWAY
-    yield
-    discord.http.Route.BASE, discord.webhook.async_.Route.BASE = saved
-    DiscordWebSocket.DEFAULT_GATEWAY = gateway
-
-
-@asynccontextmanager
-async def running_bot(
-    emulator: DiscordEmulator,
-    services: Services,
-    tmp_path: Path,
-    *,
-    qa: Any = None,
-    **settings: Any,
-) -> AsyncIterator[NewsdeskBot]:
-    """``build_bot`` from settings pointing at the emulator; started, synced, always closed."""
-    config = make_settings(
-        tmp_path,
-        discord_api_base=emulator.api_base,
-        dev_guild_id=emulator.world.guild.id,  # commands are synced there on start
-        **settings,
-    )
-    activity = ActivityStore.in_data_dir(config.data_dir)
-    bot = build_bot(
-        config,
-        qa or services.newsdesk,
-        services.library,
-        activity=activity,
-        guild_ready_timeout=0.05,
-    )
-    try:
-        async with running_client(bot, emulator.token, ready_timeout=10):
-            await emulator.wait_for_sync(guild=emulator.world.guild)
-            yield bot
-    finally:
-        activity.close()
-    assert not emulator.unhandled, f"routes the emulator does not serve: {emulator.unhandled}"
 
 
 def answer_ids(message: StoredMessage) -> set[int]:

@@ -6,26 +6,19 @@ answer over the sample articles slowly enough (about 2.5 s) for the bot to show 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import discord
-import discord.http
-import discord.webhook.async_
 import pytest
-from discord.gateway import DiscordWebSocket
 from discord_emulator import DiscordEmulator, StoredMessage
-from discord_emulator.clients import running_client
 from fake_openai import FakeOpenAI, Reply, Step
-from support import SAMPLES, make_services, make_settings
+from support import SAMPLES, make_services
+from support_discord import restore_discord_endpoints, running_bot  # noqa: F401
 
-from bot.client import build_bot
-from bot.core.activity import ActivityStore
 from bot.services import Services
 
-pytestmark = pytest.mark.emulator
+pytestmark = [pytest.mark.emulator, pytest.mark.usefixtures("restore_discord_endpoints")]
 
 TODAY = date(2025, 2, 20)  # "today" for the sample corpus
 QUESTION = "Where did Hurricane Milton make landfall?"
@@ -63,37 +56,6 @@ def services(tmp_path: Path, server: FakeOpenAI) -> Iterator[Services]:
     built.library.index_paths([SAMPLES])
     yield built
     built.close()
-
-
-@pytest.fixture(autouse=True)
-def restore_discord_endpoints() -> Iterator[None]:
-    """The API base and gateway are process-wide in discord.py: put them back."""
-    saved = (discord.http.Route.BASE, discord.webhook.async_.Route.BASE)
-    gateway = DiscordWebSocket.DEFAULT_GATEWAY
-    yield
-    discord.http.Route.BASE, discord.webhook.async_.Route.BASE = saved
-    DiscordWebSocket.DEFAULT_GATEWAY = gateway
-
-
-@asynccontextmanager
-async def running_bot(
-    emulator: DiscordEmulator, services: Services, tmp_path: Path
-) -> AsyncIterator[None]:
-    """The real bot on the LLM-configured services, pointed at the emulator; always closed."""
-    config = make_settings(
-        tmp_path, discord_api_base=emulator.api_base, dev_guild_id=emulator.world.guild.id
-    )
-    activity = ActivityStore.in_data_dir(config.data_dir)
-    bot = build_bot(
-        config, services.newsdesk, services.library, activity=activity, guild_ready_timeout=0.05
-    )
-    try:
-        async with running_client(bot, emulator.token, ready_timeout=10):
-            await emulator.wait_for_sync(guild=emulator.world.guild)
-            yield
-    finally:
-        activity.close()
-    assert not emulator.unhandled, f"routes the emulator does not serve: {emulator.unhandled}"
 
 
 def is_final(message: StoredMessage | None) -> bool:
