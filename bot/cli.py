@@ -151,14 +151,17 @@ def ask(
 
         if out is None:
             raise typer.BadParameter("--batch needs --out FILE.jsonl")
-        count = run_batch(
-            services().newsdesk,
-            batch,
-            out,
-            as_of_field,
-            parse_day(as_of, "--as-of"),
-            progress=_progress_bar("Answering"),
-        )
+        total = sum(1 for line in batch.open(encoding="utf-8") if line.strip())
+        with _progress_bar("Answering") as bar:
+            task = bar.add_task("Answering", total=total)
+            count = run_batch(
+                services().newsdesk,
+                batch,
+                out,
+                as_of_field,
+                parse_day(as_of, "--as-of"),
+                progress=lambda: bar.advance(task),
+            )
         _console().print(f"{count} answers written to {out}")
         return
     if not question:

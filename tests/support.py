@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -18,11 +20,37 @@ def make_settings(tmp_path: Path, **overrides) -> Settings:
     return Settings(_env_file=None, **values)
 
 
-def make_services(tmp_path: Path, real_model: bool = False, today: date | None = None,
-                  **overrides) -> Services:
+def make_services(
+    tmp_path: Path, real_model: bool = False, today: date | None = None, **overrides
+) -> Services:
     """Services on a temporary store; the fast hashing embeddings unless ``real_model``."""
     settings = make_settings(tmp_path, **overrides)
     embeddings = None if real_model else HashingEmbeddings()
     if today is None:
         return Services(settings, embeddings=embeddings)
     return Services(settings, embeddings=embeddings, today=lambda: today)
+
+
+@contextmanager
+def cli_using(services: Services) -> Iterator[Services]:
+    """The ``newsdesk`` CLI answering from ``services`` (closed afterwards)."""
+    from bot import cli
+
+    cli._state.clear()
+    cli._state["services"] = services
+    try:
+        yield services
+    finally:
+        cli._state.clear()
+        services.close()
+
+
+def invoke_cli(*args: str):
+    """Run ``newsdesk ARGS`` in-process; any exception but an exit fails the test."""
+    from typer.testing import CliRunner
+
+    from bot import cli
+
+    result = CliRunner().invoke(cli.app, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result

@@ -8,29 +8,18 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import SAMPLES, make_services
-from typer.testing import CliRunner
-
-from bot import cli
-
-runner = CliRunner()
+from support import SAMPLES, cli_using, invoke_cli, make_services
 
 
 @pytest.fixture
 def indexed(tmp_path):
     services = make_services(tmp_path)
     services.library.index_paths([SAMPLES])
-    cli._state.clear()
-    cli._state["services"] = services
-    yield services
-    cli._state.clear()
-    services.close()
+    with cli_using(services):
+        yield services
 
 
-def invoke(*args: str):
-    result = runner.invoke(cli.app, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    return result
+invoke = invoke_cli
 
 
 def test_ask_json_has_the_documented_shape(indexed):

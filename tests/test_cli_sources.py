@@ -6,13 +6,11 @@ import json
 
 import pytest
 from pytest_httpserver import HTTPServer
+from support import cli_using, invoke_cli
 from support_web import local_server, page_html, serve_page, source_services
-from typer.testing import CliRunner
 
 from bot import cli
 from bot.cli_sources import EXIT_BUSY
-
-runner = CliRunner()
 
 
 @pytest.fixture
@@ -23,18 +21,11 @@ def httpserver() -> HTTPServer:
 
 @pytest.fixture
 def services(tmp_path):
-    services = source_services(tmp_path)
-    cli._state.clear()
-    cli._state["services"] = services
-    yield services
-    cli._state.clear()
-    services.close()
+    with cli_using(source_services(tmp_path)) as services:
+        yield services
 
 
-def invoke(*args: str):
-    result = runner.invoke(cli.app, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    return result
+invoke = invoke_cli
 
 
 def test_the_main_app_has_one_reindex_and_the_source_group() -> None:
