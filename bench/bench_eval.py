@@ -5,6 +5,10 @@ it is not there yet (about 25 minutes on 2 cores; later runs find it unchanged a
 work), then replays both question splits as of their dates, with no LLM. Duplicate detection
 is off here: the benchmark's gold ids name one of several identical copies of a story.
 
+Two configurations are measured: the defaults (every outlet counts the same), and the
+quiz's own outlet favoured with NEWSDESK_SOURCE_WEIGHTS (the questions are CNN's news quiz,
+written from CNN's articles; a server that follows one main outlet would set the same).
+
     .venv/bin/python bench/bench_eval.py [--data-dir bench/out/realtimeqa]
 """
 
@@ -23,6 +27,7 @@ from bot.settings import Settings  # noqa: E402
 from bot.terminal import eval_markdown  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval" / "realtimeqa"
+CONFIGURATIONS = [("defaults", {}), ("cnn.com=2", {"cnn.com": 2.0})]
 
 
 def main() -> None:
@@ -30,24 +35,28 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=ROOT / "bench" / "out" / "realtimeqa")
     parser.add_argument("--eval-dir", type=Path, default=EVAL)
     args = parser.parse_args()
-    # Dedupe off: the benchmark's gold ids name one of several identical copies of a story,
-    # and keeping another copy would count as a miss.
-    services = Services(Settings(_env_file=None, data_dir=args.data_dir, dedupe=False))
-    report = services.library.index_paths([args.eval_dir / "corpus.jsonl.gz"])
-    print(f"index: {report.summary_line()} ({report.seconds:.0f} s)")
-    services.newsdesk.ask("warm up")  # load the model outside the timings
-
     rows = []
-    for split in ("dev", "test"):
-        summaries = run_eval(
-            services.newsdesk,
-            args.eval_dir / f"questions_{split}.jsonl",
-            "question_date",
-            args.data_dir / f"results_{split}.jsonl",
+    for label, weights in CONFIGURATIONS:
+        # Dedupe off: the benchmark's gold ids name one of several identical copies of a
+        # story, and keeping another copy would count as a miss.
+        settings = Settings(
+            _env_file=None, data_dir=args.data_dir, dedupe=False, source_weights=weights
         )
-        rows.append((split, summaries["all"]))
-    print(eval_markdown(rows, label="split"))
-    services.close()
+        services = Services(settings)
+        if not rows:
+            report = services.library.index_paths([args.eval_dir / "corpus.jsonl.gz"])
+            print(f"index: {report.summary_line()} ({report.seconds:.0f} s)")
+        services.newsdesk.ask("warm up")  # load the model outside the timings
+        for split in ("dev", "test"):
+            summaries = run_eval(
+                services.newsdesk,
+                args.eval_dir / f"questions_{split}.jsonl",
+                "question_date",
+                args.data_dir / f"results_{split}_{label.split()[0]}.jsonl",
+            )
+            rows.append((f"{split}, {label}", summaries["all"]))
+        services.close()
+    print(eval_markdown(rows, label="split, configuration"))
 
 
 if __name__ == "__main__":

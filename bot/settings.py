@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     recency_plateau_days: float | None = Field(
         default=None, validation_alias="NEWSDESK_RECENCY_PLATEAU_DAYS"
     )
+    # Outlets to favour or demote: "cnn.com=1.5,example.org=0.5" (outlet name or domain).
+    source_weights: Annotated[dict[str, float], NoDecode] = Field(
+        default_factory=dict, validation_alias="NEWSDESK_SOURCE_WEIGHTS"
+    )
     passages_per_answer: int = Field(default=12, validation_alias="NEWSDESK_PASSAGES_PER_ANSWER")
     min_answer_score: float = Field(default=0.2, validation_alias="NEWSDESK_MIN_ANSWER_SCORE")
 
@@ -96,6 +100,26 @@ class Settings(BaseSettings):
             return [value]
         return value
 
+    @field_validator("source_weights", mode="before")
+    @classmethod
+    def _parse_source_weights(cls, value: object) -> object:
+        """``outlet=weight`` pairs separated by commas; a bad pair is named in the error."""
+        if not isinstance(value, str):
+            return value
+        weights = {}
+        for pair in filter(None, (part.strip() for part in value.split(","))):
+            name, _, weight = pair.partition("=")
+            try:
+                number = float(weight)
+            except ValueError:
+                number = -1.0
+            if not name.strip() or number <= 0:
+                raise ValueError(
+                    f"NEWSDESK_SOURCE_WEIGHTS: {pair!r} is not OUTLET=WEIGHT with a weight > 0"
+                )
+            weights[name.strip()] = number
+        return weights
+
     @field_validator("answerer")
     @classmethod
     def _known_answerer(cls, value: str) -> str:
@@ -115,7 +139,10 @@ class Settings(BaseSettings):
             "recency_half_life_days",
             "recency_plateau_days",
         )
-        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
+        overrides = {name: getattr(self, name) for name in names if getattr(self, name) is not None}
+        if self.source_weights:
+            overrides["source_weights"] = tuple(self.source_weights.items())
+        return overrides
 
     @property
     def catalog_path(self) -> Path:

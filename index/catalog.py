@@ -160,6 +160,13 @@ class Catalog(SQLiteDatabase):
         )
         return {row[0]: _article_from_row(row) for row in rows}
 
+    def origins(self, article_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """Article id -> (outlet, url) of known articles: what source weights match on."""
+        rows = self._select_in(
+            "SELECT id, source, url FROM articles WHERE id IN ({marks})", article_ids
+        )
+        return {article_id: (source, url) for article_id, source, url in rows}
+
     def chunks(self, chunk_ids: Iterable[str]) -> dict[str, ChunkRow]:
         """Known chunks by id (ids the catalog does not know are left out)."""
         rows = self._select_in(

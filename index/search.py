@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from index.catalog import Catalog, KeywordHit
 from index.records import Passage, RankedArticle
@@ -41,6 +42,9 @@ class SearchParams:
     title_weight: float = 2.0
     second_chunk_weight: float = 0.3
     passages_per_article: int = 3
+    # (outlet or domain, weight) pairs: an article's score is multiplied by its outlet's
+    # weight (none by default: every outlet counts the same).
+    source_weights: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -176,17 +180,21 @@ class Searcher:
         focus: tuple[int | None, int] | None,
     ) -> list[RankedArticle]:
         """Articles by fused score: best chunk plus a share of the next two, times the
-        recency prior and, for a soft window, a boost for articles inside it."""
+        recency prior, the outlet's weight and, for a soft window, a boost for articles
+        inside it."""
         p = self.params
         by_article: dict[str, list[_Candidate]] = defaultdict(list)
         for cand in candidates.values():
             by_article[_article_of(cand.chunk_id)].append(cand)
+        origins = self.catalog.origins(by_article) if p.source_weights else {}
         ranked = []
         for article_id, cands in by_article.items():
             scores = sorted((c.score for c in cands), reverse=True)
             score = scores[0] + p.second_chunk_weight * sum(scores[1:3])
             published_ts = cands[0].published_ts
             score *= self._recency_prior(as_of_ts - published_ts)
+            if article_id in origins:
+                score *= source_weight(p.source_weights, *origins[article_id])
             if focus and _inside(published_ts, focus):
                 score *= 1.0 + p.window_boost
             ranked.append(RankedArticle(article_id, score))
@@ -235,6 +243,18 @@ class Searcher:
                 )
             )
         return passages
+
+
+def source_weight(weights: tuple[tuple[str, float], ...], outlet: str, url: str) -> float:
+    """The weight of the first entry naming the article's outlet or its URL's domain
+    ("cnn.com" also matches www.cnn.com and edition.cnn.com); 1 when none does."""
+    host = (urlsplit(url).hostname or "").lower()
+    outlet = outlet.strip().lower()
+    for name, weight in weights:
+        name = name.lower()
+        if name == outlet or host == name or host.endswith("." + name):
+            return weight
+    return 1.0
 
 
 def _dedupe_best(hits: list, key) -> list:

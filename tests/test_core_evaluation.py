@@ -34,7 +34,7 @@ def test_reciprocal_rank():
 
 def test_answer_recall_folds_quotes_case_and_whitespace():
     assert normalise_answer("“Squid  Game”") == "squid game"
-    assert answer_recalled("Netflix renewed \"squid\n game\" today", "“Squid Game”") == 1.0
+    assert answer_recalled('Netflix renewed "squid\n game" today', "“Squid Game”") == 1.0
     assert answer_recalled("Netflix renewed a show", "Squid Game") == 0.0
     assert answer_recalled("anything", "") == 0.0
 
@@ -47,10 +47,20 @@ def test_citation_precision():
 def test_scores_summary_averages_and_skips_uncited_precision():
     scores = Scores()
     record = {"gold_doc_ids": ["g"], "answer": "Europe"}
-    good = {"answer": "In Europe [1]", "refused": False, "latency_ms": 10.0,
-            "results": [{"article_id": "g", "score": 1}], "citations": [{"article_id": "g"}]}
-    refused = {"answer": "I couldn't find this", "refused": True, "latency_ms": 30.0,
-               "results": [{"article_id": "x", "score": 1}], "citations": []}
+    good = {
+        "answer": "In Europe [1]",
+        "refused": False,
+        "latency_ms": 10.0,
+        "results": [{"article_id": "g", "score": 1}],
+        "citations": [{"article_id": "g"}],
+    }
+    refused = {
+        "answer": "I couldn't find this",
+        "refused": True,
+        "latency_ms": 30.0,
+        "results": [{"article_id": "x", "score": 1}],
+        "citations": [],
+    }
     scores.add(score_record(record, good))
     scores.add(score_record(record, refused))
     summary = scores.summary()

@@ -1,0 +1,80 @@
+"""Source weights: admins can favour or demote outlets in the ranking."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from support import make_services
+
+from index.search import SearchQuery, source_weight
+
+BODY = (
+    "Harbour ferry crews walked out on Tuesday over new rosters. "
+    "The union said the strike would last two days and cancel every crossing."
+)
+
+
+def _write_copies(path) -> None:
+    """The same story from two outlets (dedupe is off, so both are stored)."""
+    rows = [
+        {
+            "id": "wire",
+            "title": "Ferry crews strike",
+            "date": "2024-05-07",
+            "body": BODY,
+            "source": "Wire Daily",
+            "url": "https://news.wire.example/ferry",
+        },
+        {
+            "id": "herald",
+            "title": "Ferry crews strike",
+            "date": "2024-05-07",
+            "body": BODY,
+            "source": "The Herald",
+            "url": "https://www.herald.example/ferry",
+        },
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+
+
+def _top_article(tmp_path, weights: str) -> str:
+    articles = tmp_path / "copies.jsonl"
+    _write_copies(articles)
+    services = make_services(
+        tmp_path, source_paths=[articles], dedupe=False, source_weights=weights or {}
+    )
+    try:
+        assert services.library.index_paths([articles]).failed == 0
+        query = SearchQuery(text="Why did the ferry crews strike?", as_of=date(2024, 5, 8))
+        return services.searcher.search(query).articles[0].article_id
+    finally:
+        services.close()
+
+
+@pytest.mark.parametrize(
+    ("weights", "expected"),
+    [
+        ("herald.example=2", "herald"),  # by domain
+        ("Wire Daily=2", "wire"),  # by outlet name
+        ("herald.example=0.5", "wire"),  # demoted
+    ],
+)
+def test_a_weighted_outlet_outranks_the_same_story_elsewhere(tmp_path, weights, expected):
+    assert _top_article(tmp_path, weights).endswith(expected)
+
+
+def test_weights_match_outlet_names_and_domains_with_subdomains():
+    weights = (("cnn.com", 1.5), ("Reuters", 0.8))
+    assert source_weight(weights, "", "https://edition.cnn.com/2022/x") == 1.5
+    assert source_weight(weights, "", "https://cnn.com/x") == 1.5
+    assert source_weight(weights, "reuters", "https://example.org/x") == 0.8
+    assert source_weight(weights, "", "https://notcnn.com/x") == 1.0
+    assert source_weight((), "CNN", "https://cnn.com/x") == 1.0
+
+
+@pytest.mark.parametrize("value", ["cnn.com", "cnn.com=", "cnn.com=zero", "=2", "cnn.com=0"])
+def test_a_bad_weight_names_the_setting_and_the_pair(tmp_path, value):
+    with pytest.raises(ValueError, match=r"NEWSDESK_SOURCE_WEIGHTS: .* is not OUTLET=WEIGHT"):
+        make_services(tmp_path, source_weights=value)
