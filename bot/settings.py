@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     rrf_k: int | None = Field(default=None, validation_alias="NEWSDESK_RRF_K")
     keyword_weight: float | None = Field(default=None, validation_alias="NEWSDESK_KEYWORD_WEIGHT")
     title_weight: float | None = Field(default=None, validation_alias="NEWSDESK_TITLE_WEIGHT")
+    pair_weight: float | None = Field(default=None, validation_alias="NEWSDESK_PAIR_WEIGHT")
+    pair_distance: int | None = Field(default=None, validation_alias="NEWSDESK_PAIR_DISTANCE")
     recency_boost: float | None = Field(default=None, validation_alias="NEWSDESK_RECENCY_BOOST")
     recency_half_life_days: float | None = Field(
         default=None, validation_alias="NEWSDESK_RECENCY_HALF_LIFE_DAYS"
@@ -135,6 +137,8 @@ class Settings(BaseSettings):
             "rrf_k",
             "keyword_weight",
             "title_weight",
+            "pair_weight",
+            "pair_distance",
             "recency_boost",
             "recency_half_life_days",
             "recency_plateau_days",

@@ -279,7 +279,32 @@ class Catalog(SQLiteDatabase):
 
         ``title_weight`` scales matches in the title against matches in the text.
         """
-        match = fts_query(query)
+        return self._bm25(fts_query(query), limit, since_ts, until_ts, guild_id, title_weight)
+
+    def pair_search(
+        self,
+        query: str,
+        distance: int,
+        limit: int,
+        since_ts: int | None = None,
+        until_ts: int | None = None,
+        guild_id: str = "",
+        title_weight: float = 1.0,
+    ) -> list[KeywordHit]:
+        """BM25 over the chunks where consecutive words of ``query`` occur within
+        ``distance`` words of each other ("water cuts", "Sandy ... Hook"), best first."""
+        match = fts_pairs_query(query, distance)
+        return self._bm25(match, limit, since_ts, until_ts, guild_id, title_weight)
+
+    def _bm25(
+        self,
+        match: str,
+        limit: int,
+        since_ts: int | None,
+        until_ts: int | None,
+        guild_id: str,
+        title_weight: float,
+    ) -> list[KeywordHit]:
         if not match:
             return []
         sql = (
@@ -356,8 +381,19 @@ class Catalog(SQLiteDatabase):
 
 def fts_query(text: str) -> str:
     """An FTS5 OR-query of the meaningful words of ``text`` (quoted: no syntax injection)."""
-    words = [w for w in re.findall(r"\w+", text.lower()) if w not in STOPWORDS and len(w) > 1]
-    return " OR ".join(f'"{w}"' for w in dict.fromkeys(words))
+    return " OR ".join(f'"{w}"' for w in dict.fromkeys(_meaningful_words(text)))
+
+
+def fts_pairs_query(text: str, distance: int) -> str:
+    """An FTS5 OR-query of each two consecutive meaningful words of ``text`` occurring
+    within ``distance`` words of each other (the stopwords between them are skipped)."""
+    words = _meaningful_words(text)
+    pairs = dict.fromkeys((a, b) for a, b in zip(words, words[1:], strict=False) if a != b)
+    return " OR ".join(f'NEAR("{a}" "{b}", {distance})' for a, b in pairs)
+
+
+def _meaningful_words(text: str) -> list[str]:
+    return [w for w in re.findall(r"\w+", text.lower()) if w not in STOPWORDS and len(w) > 1]
 
 
 def _delete_article_rows(db: sqlite3.Connection, article_id: str) -> None:

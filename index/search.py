@@ -1,4 +1,6 @@
-"""Hybrid, date-aware retrieval: dense (Chroma) + keyword (FTS5), fused, ranked by article.
+"""Hybrid, date-aware retrieval: dense (Chroma) + keyword (FTS5 BM25 over the question's
+words, and over its consecutive word pairs found close together), fused by RRF, ranked by
+article.
 
 Nothing published after the as-of day is used. A recency prior favours articles published
 shortly before the as-of day: it multiplies the fused score by at most 1 + boost, so an older
@@ -40,6 +42,9 @@ class SearchParams:
     recent_horizon_days: int = 30
     window_boost: float = 2.0
     title_weight: float = 2.0
+    # A third list: chunks where consecutive question words occur close together.
+    pair_weight: float = 1.0
+    pair_distance: int = 6
     second_chunk_weight: float = 0.3
     passages_per_article: int = 3
     # (outlet or domain, weight) pairs: an article's score is multiplied by its outlet's
@@ -136,18 +141,29 @@ class Searcher:
         keyword_text = query.keyword_text if query.keyword_text is not None else query.text
         dense: list[DenseHit] = []
         keyword: list[KeywordHit] = []
+        pairs: list[KeywordHit] = []
         for since_ts, until_ts in pools:
             dense += self._dense(vector, since_ts, until_ts)
-            keyword += self.catalog.keyword_search(
-                keyword_text, p.keyword_pool, since_ts, until_ts, query.guild_id, p.title_weight
-            )
+            dates = (since_ts, until_ts, query.guild_id, p.title_weight)
+            keyword += self.catalog.keyword_search(keyword_text, p.keyword_pool, *dates)
+            if p.pair_weight:
+                pairs += self.catalog.pair_search(
+                    keyword_text, p.pair_distance, p.keyword_pool, *dates
+                )
         dense_ranked = _dedupe_best(dense, key=lambda h: -h.similarity)
         keyword_ranked = _dedupe_best(keyword, key=lambda h: -h.score)
+        pairs_ranked = _dedupe_best(pairs, key=lambda h: -h.score)
+        # Keyword hits are already limited to the guild; dense hits are checked here.
         visible = self.catalog.visible_chunk_ids(
             [h.chunk_id for h in dense_ranked], query.guild_id
-        ) | {h.chunk_id for h in keyword_ranked}
+        ) | {h.chunk_id for h in keyword_ranked + pairs_ranked}
         candidates: dict[str, _Candidate] = {}
-        for weight, hits in ((p.dense_weight, dense_ranked), (p.keyword_weight, keyword_ranked)):
+        lists = (
+            (p.dense_weight, dense_ranked),
+            (p.keyword_weight, keyword_ranked),
+            (p.pair_weight, pairs_ranked),
+        )
+        for weight, hits in lists:
             rank = 0
             for hit in hits:
                 if hit.chunk_id not in visible:

@@ -1,4 +1,4 @@
-"""Source weights: admins can favour or demote outlets in the ranking."""
+"""Search parts the answer tests do not pin down: outlet weights and the word-pair list."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from support import make_services
 
+from index.catalog import fts_pairs_query
 from index.search import SearchQuery, source_weight
 
 BODY = (
@@ -78,3 +79,47 @@ def test_weights_match_outlet_names_and_domains_with_subdomains():
 def test_a_bad_weight_names_the_setting_and_the_pair(tmp_path, value):
     with pytest.raises(ValueError, match=r"NEWSDESK_SOURCE_WEIGHTS: .* is not OUTLET=WEIGHT"):
         make_services(tmp_path, source_weights=value)
+
+
+def test_pair_query_links_consecutive_words_and_quotes_them():
+    query = fts_pairs_query('New "mandatory" water cuts OR NEAR(x)', 6)
+    assert query == (
+        'NEAR("mandatory" "water", 6) OR NEAR("water" "cuts", 6) OR NEAR("cuts" "near", 6)'
+    )
+    assert fts_pairs_query("water", 6) == ""
+
+
+def test_pair_search_prefers_the_words_together(tmp_path):
+    rows = [
+        {
+            "id": "near",
+            "title": "Drought",
+            "date": "2024-05-07",
+            "body": "The government ordered new water cuts for the region on Monday.",
+        },
+        {
+            "id": "apart",
+            "title": "Budget",
+            "date": "2024-05-07",
+            "body": "Water bills rose again. "
+            + "Nothing else changed that week. " * 8
+            + "Officials also announced tax cuts.",
+        },
+    ]
+    path = tmp_path / "pairs.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    services = make_services(tmp_path, source_paths=[path])
+    try:
+        assert services.library.index_paths([path]).failed == 0
+        question = "Which region faces water cuts?"
+        pair_articles = _articles_of(services.catalog.pair_search(question, 3, 10))
+        word_articles = _articles_of(services.catalog.keyword_search(question, 10))
+        bodies = services.catalog.articles(word_articles)
+    finally:
+        services.close()
+    assert len(word_articles) == 2  # both have "water" and "cuts"...
+    assert [bodies[a].title for a in pair_articles] == ["Drought"]  # ...one has them together
+
+
+def _articles_of(hits) -> list[str]:
+    return list(dict.fromkeys(h.chunk_id.rsplit(":", 1)[0] for h in hits))
