@@ -17,6 +17,9 @@ _QUESTION_FILLER = frozenset(
 )
 
 
+# The home countries of English-language news: reports leave them implicit ("the box office",
+# "the Senate"), so a question naming them must not be refused for their absence.
+_AMBIENT_NAMES = frozenset({"us", "usa", "uk"})
 _YEAR = re.compile(r"(1[89]|20)\d\d")
 _CALENDAR = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday january february march april "
@@ -73,7 +76,8 @@ def coverage(question: list[str], sentence: set[str], idf: dict[str, float]) -> 
 def question_names(question: str) -> list[str]:
     """Stems of the names and years inside a question ("Mongolia", "NORAD", "1966").
 
-    Weekdays and months are left out: they date the question, they do not name its topic.
+    Weekdays and months are left out: they date the question, they do not name its topic;
+    so are "US" and "UK", which news reports mostly leave implicit.
     """
     words = _WORD.findall(question)
     return [
@@ -83,4 +87,5 @@ def question_names(question: str) -> list[str]:
         and w.lower() not in STOPWORDS
         and w.lower() not in _QUESTION_FILLER
         and w.lower() not in _CALENDAR
+        and w.lower() not in _AMBIENT_NAMES
     ]
