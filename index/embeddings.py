@@ -13,10 +13,12 @@ FAKE_DIMENSIONS = 384
 
 
 def offline_environment() -> None:
-    """Forbid Hugging Face libraries from reaching the network (models ship locally)."""
+    """Forbid Hugging Face libraries from reaching the network (models ship locally), quietly."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    # A "Loading weights" progress bar for a local model is noise in the console and logs.
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
 def load_embeddings(model_path: str, batch_size: int = 64) -> Embeddings:
