@@ -274,37 +274,15 @@ class Catalog(SQLiteDatabase):
         until_ts: int | None = None,
         guild_id: str = "",
         title_weight: float = 1.0,
+        pairs_within: int | None = None,
     ) -> list[KeywordHit]:
         """BM25 keyword search over chunk text and the article title, best first.
 
-        ``title_weight`` scales matches in the title against matches in the text.
+        ``title_weight`` scales matches in the title against matches in the text. With
+        ``pairs_within``, only chunks where two consecutive words of ``query`` occur within
+        that many words of each other match ("water cuts", "Sandy ... Hook").
         """
-        return self._bm25(fts_query(query), limit, since_ts, until_ts, guild_id, title_weight)
-
-    def pair_search(
-        self,
-        query: str,
-        distance: int,
-        limit: int,
-        since_ts: int | None = None,
-        until_ts: int | None = None,
-        guild_id: str = "",
-        title_weight: float = 1.0,
-    ) -> list[KeywordHit]:
-        """BM25 over the chunks where consecutive words of ``query`` occur within
-        ``distance`` words of each other ("water cuts", "Sandy ... Hook"), best first."""
-        match = fts_pairs_query(query, distance)
-        return self._bm25(match, limit, since_ts, until_ts, guild_id, title_weight)
-
-    def _bm25(
-        self,
-        match: str,
-        limit: int,
-        since_ts: int | None,
-        until_ts: int | None,
-        guild_id: str,
-        title_weight: float,
-    ) -> list[KeywordHit]:
+        match = fts_query(query) if pairs_within is None else fts_pairs_query(query, pairs_within)
         if not match:
             return []
         sql = (

@@ -147,8 +147,8 @@ class Searcher:
             dates = (since_ts, until_ts, query.guild_id, p.title_weight)
             keyword += self.catalog.keyword_search(keyword_text, p.keyword_pool, *dates)
             if p.pair_weight:
-                pairs += self.catalog.pair_search(
-                    keyword_text, p.pair_distance, p.keyword_pool, *dates
+                pairs += self.catalog.keyword_search(
+                    keyword_text, p.keyword_pool, *dates, pairs_within=p.pair_distance
                 )
         dense_ranked = _dedupe_best(dense, key=lambda h: -h.similarity)
         keyword_ranked = _dedupe_best(keyword, key=lambda h: -h.score)

@@ -112,7 +112,7 @@ def test_pair_search_prefers_the_words_together(tmp_path):
     try:
         assert services.library.index_paths([path]).failed == 0
         question = "Which region faces water cuts?"
-        pair_articles = _articles_of(services.catalog.pair_search(question, 3, 10))
+        pair_articles = _articles_of(services.catalog.keyword_search(question, 10, pairs_within=3))
         word_articles = _articles_of(services.catalog.keyword_search(question, 10))
         bodies = services.catalog.articles(word_articles)
     finally:
