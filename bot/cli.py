@@ -247,6 +247,7 @@ def evaluate(
             as_of_field or None,
             out,
             progress=lambda: bar.advance(task),
+            indexed=lambda ids: services().catalog.placements(ids).keys(),
         )
     if as_json:
         print(json.dumps(summaries, indent=2))

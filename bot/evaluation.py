@@ -3,7 +3,8 @@
 Metrics are article-level (see README): Hit@k and MRR@10 over the distinct articles of
 the ranked results, answer recall (the gold answer appears in the answer text, quotes
 stripped, case and whitespace folded), citation precision (share of cited articles that
-are gold), refusal rate, and ask latency percentiles.
+are gold), refusal rate, ask latency percentiles, and how many questions name no gold
+article that the store holds.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,6 +89,7 @@ class Scores:
         out["refusal_rate"] = sum(1 for r in self.rows if r["refused"]) / n
         out["latency_p50_ms"] = percentile(latencies, 50)
         out["latency_p95_ms"] = percentile(latencies, 95)
+        out["gold_not_indexed"] = sum(1 for r in self.rows if r.get("gold_indexed") is False)
         return out
 
 
@@ -106,9 +108,19 @@ def score_record(record: dict, result: dict) -> dict:
 
 
 def run_eval(
-    newsdesk, questions_path: Path, as_of_field: str | None, out: Path | None, progress=None
+    newsdesk,
+    questions_path: Path,
+    as_of_field: str | None,
+    out: Path | None,
+    progress=None,
+    indexed: Callable[[list[str]], Collection[str]] | None = None,
 ) -> dict[str, dict]:
-    """Answer and score every question; returns summaries by group ("all" and each type)."""
+    """Answer and score every question; returns summaries by group ("all" and each type).
+
+    ``indexed`` tells which of some article ids the store holds: a question none of whose
+    gold articles is indexed (never added, or skipped as a copy of another) can only miss,
+    so the summaries count them as ``gold_not_indexed``.
+    """
     questions = read_questions(questions_path, as_of_field)
     groups: dict[str, Scores] = defaultdict(Scores)
     handle = out.open("w", encoding="utf-8") if out else None
@@ -116,6 +128,9 @@ def run_eval(
         for record in questions:
             result = answer_record(newsdesk, record, None)
             row = score_record(record, result)
+            gold = list(record.get("gold_doc_ids") or [])
+            if indexed and gold:
+                row["gold_indexed"] = bool(indexed(gold))
             groups["all"].add(row)
             if record.get("type"):
                 groups[f"type={record['type']}"].add(row)

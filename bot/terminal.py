@@ -78,7 +78,7 @@ def eval_table(summaries: dict[str, dict]):
         cells = []
         for summary in summaries.values():
             value = summary.get(metric, 0)
-            whole = metric == "questions" or metric.endswith("_ms")
+            whole = metric in ("questions", "gold_not_indexed") or metric.endswith("_ms")
             cells.append(f"{value:.0f}" if whole else f"{value:.3f}")
         table.add_row(metric.replace("_", " "), *cells)
     return table
@@ -95,12 +95,13 @@ EVAL_METRICS = [
     "refusal_rate",
     "latency_p50_ms",
     "latency_p95_ms",
+    "gold_not_indexed",
 ]
 
 
 def eval_markdown(rows: list[tuple[str, dict]], label: str = "run") -> str:
     """A Markdown table of eval summaries, one row per (label, summary) — for the README."""
-    metrics = EVAL_METRICS[1:]
+    metrics = EVAL_METRICS[1:-1]
     lines = ["| " + label + " | " + " | ".join(metrics) + " |", "|---" * (len(metrics) + 1) + "|"]
     for name, summary in rows:
         cells = [f"{summary[m]:.0f}" if m.endswith("_ms") else f"{summary[m]:.3f}" for m in metrics]

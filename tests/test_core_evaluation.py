@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
+from support import SAMPLES, cli_using, invoke_cli, make_services
 
 from bot.evaluation import (
     Scores,
@@ -68,3 +70,35 @@ def test_scores_summary_averages_and_skips_uncited_precision():
     assert summary["citation_precision"] == 1.0
     assert summary["refusal_rate"] == 0.5
     json.dumps(summary)
+
+
+def test_eval_command_scores_questions_and_counts_gold_not_indexed(tmp_path):
+    services = make_services(tmp_path, today=date(2025, 3, 1))
+    assert services.library.index_paths([SAMPLES]).failed == 0
+    rows = services.catalog._query("SELECT id FROM articles WHERE title LIKE '%bombers%'")
+    questions = tmp_path / "questions.jsonl"
+    records = [
+        {
+            "question": "Who intercepted the Russian and Chinese bombers near Alaska?",
+            "answer": "American and Canadian fighter jets",
+            "gold_doc_ids": [rows[0][0]],
+            "question_date": "2024-07-26",
+        },
+        {
+            "question": "Which bombers flew near Alaska?",
+            "answer": "Tu-95MS",
+            "gold_doc_ids": ["not-in-the-index"],
+            "question_date": "2024-07-26",
+        },
+    ]
+    questions.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    out = tmp_path / "results.jsonl"
+    with cli_using(services):
+        result = invoke_cli("eval", str(questions), "--out", str(out), "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output[result.output.index("{") :])["all"]
+    assert summary["questions"] == 2 and summary["gold_not_indexed"] == 1
+    assert summary["hit@1"] == 0.5 and summary["answer_recall"] == 1.0
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [line["gold_indexed"] for line in lines] == [True, False]
+    assert all(line["citations"] for line in lines)
