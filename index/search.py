@@ -143,6 +143,8 @@ class Searcher:
         keyword: list[KeywordHit] = []
         pairs: list[KeywordHit] = []
         for since_ts, until_ts in pools:
+            if since_ts is not None and since_ts > until_ts:
+                continue  # a window that starts after the as-of day holds nothing
             dense += self._dense(vector, since_ts, until_ts)
             dates = (since_ts, until_ts, query.guild_id, p.title_weight)
             keyword += self.catalog.keyword_search(keyword_text, p.keyword_pool, *dates)

@@ -123,3 +123,21 @@ def test_pair_search_prefers_the_words_together(tmp_path):
 
 def _articles_of(hits) -> list[str]:
     return list(dict.fromkeys(h.chunk_id.rsplit(":", 1)[0] for h in hits))
+
+
+def test_a_window_starting_after_the_as_of_day_finds_nothing_and_does_not_fail(tmp_path):
+    articles = tmp_path / "copies.jsonl"
+    _write_copies(articles)
+    services = make_services(tmp_path, source_paths=[articles])
+    try:
+        assert services.library.index_paths([articles]).failed == 0
+        late = date(2024, 6, 1)
+        for hard in (True, False):
+            query = SearchQuery(
+                text="ferry strike", as_of=date(2024, 5, 8), since=late, hard_window=hard
+            )
+            services.searcher.search(query)  # no error from an empty date filter
+        timeline = services.newsdesk.timeline("ferry strike", since=late, as_of=date(2024, 5, 8))
+    finally:
+        services.close()
+    assert all(item.day <= date(2024, 5, 8) for item in timeline.items)
