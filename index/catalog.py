@@ -186,6 +186,13 @@ class Catalog(SQLiteDatabase):
                 list(planned.items()),
             )
 
+    def settle(self, article_ids: Iterable[str]) -> None:
+        """Drop journal entries whose catalog rows are right as they stand."""
+        with self.transaction() as db:
+            db.executemany(
+                "DELETE FROM pending WHERE article_id = ?", [(aid,) for aid in article_ids]
+            )
+
     def pending(self) -> dict[str, int]:
         """Articles whose vector-store write may not have completed (id -> planned chunks)."""
         return dict(self._query("SELECT article_id, chunk_count FROM pending"))

@@ -133,7 +133,9 @@ class Indexer:
             return False
         metadatas = [chunk_metadata(article, c, place.source_id, place.guild_id) for c in chunks]
         self.store.upsert(chunks, metadatas)
-        self.catalog.commit_articles([(article, chunks)], place.source_id, place.guild_id)
+        # The article's row is left as it was: rewriting it would move its indexed_at (a
+        # feed would take a lost update for done) and recompute its hash from the stored copy.
+        self.catalog.settle([article_id])
         return True
 
     def _triage(

@@ -140,3 +140,23 @@ def test_index_exits_non_zero_only_when_nothing_could_be_read(tmp_path):
     assert result.exit_code == 1
     assert "bad.jsonl:1" in result.output
     cli._state.clear()
+
+
+def test_recovery_of_an_interrupted_update_keeps_the_stored_row_as_it_was(tmp_path):
+    services = make_services(tmp_path)
+    source = write_jsonl(tmp_path / "a.jsonl", [article(1)])
+    services.library.index_paths([source])
+    stored_id = next(iter(services.catalog.hashes()))
+    before = services.catalog._query(
+        "SELECT content_hash, indexed_at FROM articles WHERE id = ?", [stored_id]
+    )
+    # A crash after the journal entry of an update, before anything else was written.
+    services.catalog.mark_pending({stored_id: services.catalog.chunk_count(stored_id)})
+
+    services.indexer.recover()
+    after = services.catalog._query(
+        "SELECT content_hash, indexed_at FROM articles WHERE id = ?", [stored_id]
+    )
+    assert services.catalog.pending() == {}
+    assert after == before
+    assert services.library.index_paths([source]).unchanged == 1
