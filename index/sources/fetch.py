@@ -3,7 +3,10 @@
 Every failure becomes a :class:`FetchError` whose message names the URL and says what went
 wrong in words an admin can act on ("HTTP 404 Not Found", "timed out after 20 s", ...).
 Sources added by server admins (not the bot's owners) may not reach private addresses: the
-bot would otherwise read its own network (a Chroma server, cloud metadata) for them.
+bot would otherwise read its own network (a Chroma server, cloud metadata) for them. The
+guard judges the address each connection actually reached, not an earlier DNS answer: a
+name that resolves publicly when checked and privately when connecting (DNS rebinding)
+must not get through.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from email.message import Message
 from http import HTTPStatus
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -34,7 +38,15 @@ BINARY_TYPES = (
     "application/x-",
 )
 
+# IPv6 ranges whose last 32 bits are an IPv4 address the packets end up at: IPv4-compatible
+# (deprecated) and the well-known NAT64 prefix. IPv4-mapped and 6to4 have ipaddress helpers.
+_EMBEDS_IPV4_AT_END = (ipaddress.ip_network("::/96"), ipaddress.ip_network("64:ff9b::/96"))
+# Local-use NAT64 (RFC 8215): a site's own translator, so never a public destination (Python
+# 3.11 still calls it global).
+_LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")
+
 Resolver = Callable[[str, int], Awaitable[list[str]]]
+TraceHook = Callable[[str, dict[str, Any]], Awaitable[None]]
 
 
 class FetchError(Exception):
@@ -142,8 +154,19 @@ class Fetcher:
         """Fetch one hop: a response, or the URL a redirect points to."""
         await self._check_host(url, current)
         assert self._client is not None, "use Fetcher as an async context manager"
+        host = urlsplit(current).hostname or ""
+        # httpx resolves the name again when it connects, so the check above proves nothing
+        # about where the request goes. The trace hook sees each new connection before a byte
+        # of the request is sent and refuses a private peer there.
+        extensions = {"trace": self._peer_guard(url, host)} if self.block_private else None
         try:
-            async with self._client.stream("GET", current, headers=headers) as response:
+            async with self._client.stream(
+                "GET", current, headers=headers, extensions=extensions
+            ) as response:
+                if self.block_private:
+                    # Second line, should httpcore ever stop reporting connections to the
+                    # hook: nothing of a response from a private peer is used.
+                    self._check_peer(url, host, response.extensions.get("network_stream"))
                 if response.status_code in REDIRECTS:
                     target = response.headers.get("location", "")
                     if not target:
@@ -187,7 +210,10 @@ class Fetcher:
         return body
 
     async def _check_host(self, url: str, current: str) -> None:
-        """Resolve the host first when private addresses are refused (or a resolver is set)."""
+        """Resolve the host first when private addresses are refused (or a resolver is set).
+
+        An early refusal with a clear DNS error; the guard of record is the peer check.
+        """
         parts = urlsplit(current)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError(url, f"not an http(s) URL: {current}")
@@ -200,12 +226,57 @@ class Fetcher:
         except (socket.gaierror, OSError):
             raise FetchError(url, f"DNS lookup failed for {parts.hostname}") from None
         if self.block_private and any(_is_private(a) for a in addresses):
-            raise FetchError(url, f"{parts.hostname} is a private or local address (not allowed)")
+            raise FetchError(url, _private_reason(parts.hostname))
+
+    def _peer_guard(self, url: str, host: str) -> TraceHook:
+        """An httpcore ``trace`` hook refusing a connection whose peer is a private address."""
+
+        async def on_event(event: str, info: dict[str, Any]) -> None:
+            if event != "connection.connect_tcp.complete":
+                return
+            stream = info["return_value"]
+            try:
+                self._check_peer(url, host, stream)
+            except FetchError:
+                await stream.aclose()  # httpcore has not taken the socket over yet
+                raise
+
+        return on_event
+
+    @staticmethod
+    def _check_peer(url: str, host: str, stream: Any) -> None:
+        """Raise FetchError unless ``stream`` is connected to a public address."""
+        peer = stream.get_extra_info("server_addr") if stream is not None else None
+        # An unknown peer cannot be shown to be public: refused, like a private one.
+        if not peer or _is_private(str(peer[0])):
+            raise FetchError(url, _private_reason(host))
+
+
+def _private_reason(host: str) -> str:
+    return f"{host} is a private or local address (not allowed)"
 
 
 def _is_private(address: str) -> bool:
+    """True unless ``address`` is public, counting an IPv4 address inside an IPv6 one."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in _LOCAL_NAT64:
+            return True
+        embedded = _embedded_ipv4(ip)
+        if embedded is not None and _is_private(str(embedded)):
+            return True
     return not ip.is_global or ip.is_multicast
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries (mapped, compatible, NAT64, 6to4), if any."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if any(ip in network for network in _EMBEDS_IPV4_AT_END):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
 
 
 def _content_type(header: str) -> tuple[str, str | None]:
