@@ -30,6 +30,10 @@ ARTICLE_SUFFIXES: dict[str, str] = {
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 
+class FieldError(ValueError):
+    """A field of one article is missing or unusable; the message names the field."""
+
+
 @dataclass(frozen=True)
 class Article:
     """One news article, normalised. ``published`` is timezone-aware UTC."""
@@ -95,12 +99,34 @@ def canonical_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, ""))
 
 
+def check_text(field_name: str, value: str) -> str:
+    """``value`` unchanged; FieldError naming the field when it cannot be stored as UTF-8.
+
+    JSON escapes can spell a lone surrogate ("\\ud800"): a valid Python string that every
+    later step (hashing, SQLite, Chroma) refuses, so it is caught here, where the field is known.
+    """
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise FieldError(
+            f"field '{field_name}' is not valid Unicode text "
+            f"(lone surrogate U+{ord(value[exc.start]):04X} at character {exc.start + 1})"
+        ) from None
+    return value
+
+
 def derive_article_id(raw_id: str | None, url: str, title: str, body: str) -> str:
-    """The input's id when present, else one from the canonical URL, else a content hash."""
+    """The input's id when present, else one from the canonical URL, else a content hash.
+
+    Raises FieldError naming the field when one of them is not valid Unicode text.
+    """
     if raw_id is not None and str(raw_id).strip():
-        return str(raw_id).strip()
+        return check_text("id", str(raw_id).strip())
     if url.strip():
+        check_text("url", url)
         return "u-" + hashlib.sha256(canonical_url(url).encode()).hexdigest()[:16]
+    check_text("title", title)
+    check_text("body", body)
     return "h-" + hashlib.sha256(f"{title}\x1f{body}".encode()).hexdigest()[:16]
 
 

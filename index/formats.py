@@ -16,7 +16,14 @@ from typing import Any
 
 import yaml
 
-from index.articles import Article, ParseProblem, derive_article_id, utc
+from index.articles import (
+    Article,
+    FieldError,  # lives beside Article (ids check their text); still importable from here
+    ParseProblem,
+    check_text,
+    derive_article_id,
+    utc,
+)
 
 ReadResult = Article | ParseProblem
 
@@ -28,10 +35,6 @@ _ISO_RE = re.compile(
 )
 _TEXT_HEADER_RE = re.compile(r"date[ \t]+(\S+)(?:[ \t]+(.*))?", re.IGNORECASE)
 _FENCE = "---"
-
-
-class FieldError(ValueError):
-    """A field of one article is missing or unusable; the message names the field."""
 
 
 # --- shared helpers ---------------------------------------------------------------------------
@@ -61,7 +64,7 @@ def parse_date(value: Any, field: str = "date") -> datetime:
     Naive datetimes are taken as UTC; a date alone means midnight UTC.
     """
     if isinstance(value, datetime):
-        return utc(value)
+        return _in_utc(value, field, value.isoformat())
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=UTC)
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -78,7 +81,18 @@ def parse_date(value: Any, field: str = "date") -> datetime:
         parsed = datetime.fromisoformat(text.upper().replace(",", "."))
     except ValueError as exc:
         raise FieldError(f"field '{field}' has impossible date {text!r} ({exc})") from None
-    return utc(parsed)
+    return _in_utc(parsed, field, text)
+
+
+def _in_utc(value: datetime, field: str, text: str) -> datetime:
+    """``value`` in UTC; FieldError when the shift leaves the years 1-9999 that Python can hold
+    (``0001-01-01T00:00+01:00`` is a valid ISO date whose UTC time is not)."""
+    try:
+        return utc(value)
+    except OverflowError:
+        raise FieldError(
+            f"field '{field}' has out-of-range date {text!r} (before year 1 or after 9999 in UTC)"
+        ) from None
 
 
 def _text_field(fields: Mapping[str, Any], name: str) -> str:
@@ -88,7 +102,7 @@ def _text_field(fields: Mapping[str, Any], name: str) -> str:
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise FieldError(f"field '{name}' must be text, got {type(value).__name__}")
-    return str(value).strip()
+    return check_text(name, str(value).strip())
 
 
 def _authors(value: Any) -> tuple[str, ...]:
@@ -101,7 +115,7 @@ def _authors(value: Any) -> tuple[str, ...]:
         raise FieldError(f"field 'authors' must be a list or a string, got {type(value).__name__}")
     if not all(isinstance(name, str) for name in value):
         raise FieldError("field 'authors' must contain only names (text)")
-    return tuple(name.strip() for name in value if name.strip())
+    return tuple(check_text("authors", name.strip()) for name in value if name.strip())
 
 
 def build_article(fields: Mapping[str, Any], body_key: str = "body") -> Article:
@@ -112,7 +126,7 @@ def build_article(fields: Mapping[str, Any], body_key: str = "body") -> Article:
     raw_body = fields.get(body_key)
     if raw_body is not None and not isinstance(raw_body, str):
         raise FieldError(f"field '{body_key}' must be text, got {type(raw_body).__name__}")
-    body = normalise_body(raw_body or "")
+    body = check_text(body_key, normalise_body(raw_body or ""))
     if not body:
         raise FieldError(f"empty body (field '{body_key}')")
     published = parse_date(fields.get("date"))
@@ -235,6 +249,8 @@ def parse_json_record(path: str, line_no: int, raw: bytes | str) -> ReadResult |
         return ParseProblem(path, line_no, f"invalid JSON: {exc.msg} (column {exc.colno})")
     except RecursionError:
         return ParseProblem(path, line_no, "invalid JSON: nested too deeply")
+    except ValueError as exc:  # an integer of thousands of digits exceeds Python's str limit
+        return ParseProblem(path, line_no, f"invalid JSON: {exc}")
     if not isinstance(record, dict):
         return ParseProblem(
             path, line_no, f"JSON line must be an object, got {type(record).__name__}"

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import calendar
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import unescape
 
-from index.articles import Article, ParseProblem, derive_article_id
+from index.articles import Article, FieldError, ParseProblem, derive_article_id
 from index.formats import normalise_body
 from index.sources.fetch import Fetched, Fetcher, FetchError
 from index.sources.web import MIN_BODY_CHARS, Hints, page_article
@@ -26,6 +27,10 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html)[\s>]", re.I | re.S)
 _BLOCK_END = re.compile(r"</(p|div|li|h[1-6]|blockquote|tr)\s*>|<br\s*/?>", re.I)
 _TAG = re.compile(r"<[^>]+>")
+# A numeric character reference; one to a surrogate or past U+10FFFF crashes feedparser.
+_CHAR_REF = re.compile(rb"&#(x[0-9a-f]+|[0-9]+);", re.I)
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
 
@@ -66,9 +71,13 @@ def parse_feed(fetched: Fetched, max_entries: int) -> FeedParse:
         "content-type": fetched.media_type
         + (f"; charset={fetched.charset}" if fetched.charset else "")
     }
-    parsed = feedparser.parse(fetched.body, response_headers=headers)
+    try:
+        parsed = feedparser.parse(_safe_char_refs(fetched.body), response_headers=headers)
+    except Exception as exc:  # its fallback parser has crashed on odd input (chr, encode)
+        log.debug("feedparser failed on %s", fetched.url, exc_info=True)
+        raise FeedError(f"could not read the feed ({type(exc).__name__})") from None
     warnings: list[str] = []
-    entries = [_entry(e) for e in parsed.entries]
+    entries = _usable_entries(parsed.entries, warnings)
     problem = _xml_problem(parsed)
     if problem:
         # Salvage from broken XML only entries with a link: a cut-off feed yields fragments.
@@ -107,7 +116,13 @@ async def entry_articles(
     async def one(entry: FeedEntry) -> Article | ParseProblem:
         nonlocal done
         async with gate:
-            item = await _entry_article(fetcher, entry, feed.title)
+            try:
+                item = await _entry_article(fetcher, entry, feed.title)
+            except (ValueError, OverflowError) as exc:
+                # One entry's bad data is that entry's problem: gather would drop all others.
+                log.warning("feed entry %s failed", entry.link or entry.title, exc_info=True)
+                label = entry.link or entry.title or "(feed entry)"
+                item = ParseProblem(label, None, f"could not read the entry ({exc})")
         done += 1
         if progress:
             progress(done, len(todo), "fetching")
@@ -142,8 +157,12 @@ def _from_entry_text(entry: FeedEntry, outlet: str, reason: str) -> Article | Pa
     label = entry.link or entry.title or "(feed entry)"
     if len(entry.text) < MIN_BODY_CHARS or entry.published is None:
         return ParseProblem(label, None, reason)
+    try:
+        article_id = derive_article_id(None, entry.link, entry.title, entry.text)
+    except FieldError as exc:
+        return ParseProblem(label, None, str(exc))
     return Article(
-        id=derive_article_id(None, entry.link, entry.title, entry.text),
+        id=article_id,
         title=entry.title or "Untitled",
         body=entry.text,
         published=entry.published,
@@ -153,8 +172,20 @@ def _from_entry_text(entry: FeedEntry, outlet: str, reason: str) -> Article | Pa
     )
 
 
+def _usable_entries(raw_entries: list, warnings: list[str]) -> list[FeedEntry]:
+    """The feed's entries; one that cannot be read is a warning, never the whole feed."""
+    entries = []
+    for number, raw in enumerate(raw_entries, 1):
+        try:
+            entries.append(_entry(raw))
+        except (ValueError, OverflowError) as exc:
+            warnings.append(f"entry {number} of the feed was skipped ({exc})")
+    return entries
+
+
 def _entry(raw) -> FeedEntry:
-    published = _stamp(raw.get("published_parsed") or raw.get("updated_parsed"))
+    # An unusable published date counts as missing, as when the feed gives none.
+    published = _stamp(raw.get("published_parsed")) or _stamp(dict.get(raw, "updated_parsed"))
     contents = raw.get("content") or []
     html = contents[0].get("value", "") if contents else raw.get("summary", "")
     authors = tuple(a.get("name", "").strip() for a in raw.get("authors", []) if a.get("name"))
@@ -169,7 +200,38 @@ def _entry(raw) -> FeedEntry:
 
 
 def _stamp(value) -> datetime | None:
-    return datetime.fromtimestamp(calendar.timegm(value), UTC) if value else None
+    """A feedparser time tuple in UTC; None when missing or unusable.
+
+    feedparser passes impossible dates through (``0000-00-00`` becomes year 0, month 0), and
+    one such entry must not fail the feed: it is treated as undated.
+    """
+    if not value:
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(value), UTC)
+    except (ValueError, OverflowError, OSError, TypeError):
+        return None
+
+
+def _safe_char_refs(body: bytes) -> bytes:
+    """``body`` with references to impossible characters made U+FFFD.
+
+    feedparser's fallback parser calls ``chr()`` and ``encode()`` on every reference, so a
+    single ``&#xD800;`` in one title would otherwise fail the whole feed.
+    """
+    return _CHAR_REF.sub(_fix_char_ref, body) if b"&#" in body else body
+
+
+def _fix_char_ref(match: re.Match[bytes]) -> bytes:
+    ref = match.group(1)
+    hexadecimal = ref[:1] in (b"x", b"X")
+    digits = (ref[1:] if hexadecimal else ref).lstrip(b"0") or b"0"
+    if len(digits) > 8:  # far past U+10FFFF (and int() refuses thousands of digits)
+        return b"&#xFFFD;"
+    code = int(digits, 16 if hexadecimal else 10)
+    if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+        return b"&#xFFFD;"
+    return match.group(0)
 
 
 def html_to_text(fragment: str) -> str:

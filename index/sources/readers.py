@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable, Coroutine, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -26,7 +27,7 @@ from index.sources.feeds import (
     parse_feed,
 )
 from index.sources.fetch import Fetched, Fetcher, FetchError, FetchLimits
-from index.sources.web import page_article
+from index.sources.web import Hints, page_article
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -98,10 +99,25 @@ class _WebReader:
     async def read_page(self, source: Source) -> Outcome:
         """The article on a page source."""
         fetched = await self.fetch(source.location, PAGE_ACCEPT, source.trusted)
-        item = page_article(fetched)
+        hints = Hints(stored_published=self._stored_date(source, fetched.url))
+        item = page_article(fetched, hints)
         if isinstance(item, ParseProblem):
             return Outcome(error=item.reason)
         return Outcome(items=[item])
+
+    def _stored_date(self, source: Source, url: str) -> datetime | None:
+        """The date the page's article was stored with: this source's own copy first, else a
+        copy at the same URL usable where the source serves. None when it is new."""
+        if self.catalog is None:
+            return None
+        ids = self.catalog.article_ids_for_source(source.id)
+        ids += [
+            place.article_id
+            for place in self.catalog.placements_at_url(url)
+            if place.guild_id in ("", source.guild_id)
+        ]
+        stored = self.catalog.articles(ids)
+        return next((stored[i].published for i in ids if i in stored), None)
 
     async def read_feed(self, source: Source, progress: Progress | None) -> Outcome:
         """The new entries of a feed source (a conditional GET: 304 means nothing new)."""

@@ -7,12 +7,20 @@ page says about itself.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
-from index.articles import Article, ParseProblem, canonical_url, derive_article_id, utc
+from index.articles import (
+    Article,
+    FieldError,
+    ParseProblem,
+    canonical_url,
+    derive_article_id,
+    utc,
+)
 from index.formats import normalise_body
 from index.sources.charset import decode_web_text
 from index.sources.fetch import Fetched
@@ -32,6 +40,8 @@ class Hints:
     published: datetime | None = None
     authors: tuple[str, ...] = ()
     outlet: str = ""
+    # The date the page was first stored with; kept when the page gives no date of its own.
+    stored_published: datetime | None = None
 
 
 def page_article(fetched: Fetched, hints: Hints | None = None) -> Article | ParseProblem:
@@ -72,13 +82,19 @@ def _article(
     if len(body) < MIN_BODY_CHARS:
         return ParseProblem(label, None, "no article text found on the page")
     url = hints.url or _page_url(fetched.url, str(meta.get("url") or ""))
-    published = hints.published or _page_date(meta.get("date"), fetched.last_modified)
+    published = hints.published or _page_date(
+        meta.get("date"), fetched.last_modified, hints.stored_published
+    )
     authors = hints.authors or tuple(
         a.strip() for a in str(meta.get("author") or "").split(";") if a.strip()
     )
     outlet = str(meta.get("sitename") or "") or hints.outlet or urlsplit(url).hostname or ""
+    try:
+        article_id = derive_article_id(None, url, title, body)
+    except FieldError as exc:
+        return ParseProblem(label, None, str(exc))
     return Article(
-        id=derive_article_id(None, url, title, body),
+        id=article_id,
         title=title or "Untitled",
         body=body,
         published=utc(published),
@@ -97,19 +113,31 @@ def _page_url(fetched_url: str, declared: str) -> str:
     return fetched_url
 
 
-def _page_date(value: object, last_modified: str) -> datetime:
-    """The page's own date, else the server's Last-Modified, else now."""
-    if value:
-        try:
-            return utc(datetime.fromisoformat(str(value)))
-        except ValueError:
-            pass
-    if last_modified:
-        try:
-            return parsedate_to_datetime(last_modified)
-        except (TypeError, ValueError):
-            pass
-    return datetime.now(UTC)
+def _page_date(value: object, last_modified: str, stored: datetime | None = None) -> datetime:
+    """The page's own date, else the date it was first stored with, else the server's
+    Last-Modified, else today (midnight UTC). An unusable date counts as missing.
+
+    The date is part of the content hash: "now" would re-embed an undated page on every poll.
+    The stored date comes before Last-Modified, which dynamic sites set to the time of the
+    request; a first run with no stored date still takes Last-Modified, so that one is kept.
+    """
+    own = _usable_date(datetime.fromisoformat, str(value)) if value else None
+    if own is not None:
+        return own
+    if stored is not None:
+        return utc(stored)
+    server = _usable_date(parsedate_to_datetime, last_modified) if last_modified else None
+    if server is not None:
+        return server
+    return datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _usable_date(parse: Callable[[str], datetime], text: str) -> datetime | None:
+    """``parse(text)`` in UTC, or None when it is malformed or out of range in UTC."""
+    try:
+        return utc(parse(text))
+    except (TypeError, ValueError, OverflowError):
+        return None
 
 
 def _drop_leading_title(body: str, title: str) -> str:
