@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from datetime import date
@@ -12,9 +13,12 @@ from bot.core.days import parse_day
 from bot.core.errors import UserError
 from bot.terminal import answer_markup, report_markup, stats_markup, summary_markup
 
+log = logging.getLogger(__name__)
+
 HELP = """Commands:
   ask QUESTION            answer a question with cited passages (or just type the question)
-  summary TOPIC [DAYS]    the main events about a topic in the last DAYS days (default 7)
+  summary TOPIC [DAYS]    the main events about a topic in the last DAYS days (1-999,
+                          default 7)
   timeline TOPIC [SINCE [UNTIL]]
                           dated events about a topic, oldest first (dates as YYYY-MM-DD)
   sources                 what the bot knows
@@ -81,6 +85,9 @@ class Console:
                 handler(rest)
         except UserError as exc:
             self.out.print(f"[red]{exc.message}[/red]")
+        except Exception as exc:  # one failed command must not end the console
+            log.exception("console command failed: %s", command)
+            self.out.print(f"[red]Sorry, that failed ({type(exc).__name__}); see the log.[/red]")
         return True
 
     def _ask(self, question: str) -> None:
@@ -89,7 +96,8 @@ class Console:
 
     def _summary(self, rest: str) -> None:
         words = rest.split()
-        days = int(words.pop()) if len(words) > 1 and words[-1].isdigit() else None
+        # A trailing number of up to three digits is DAYS; "election 2024" is a topic.
+        days = int(words.pop()) if len(words) > 1 and _DAYS.fullmatch(words[-1]) else None
         result = self.services.newsdesk.summary(" ".join(words), days=days, as_of=self.as_of)
         self.out.print(summary_markup(result))
 
@@ -131,6 +139,7 @@ class Console:
 
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DAYS = re.compile(r"\d{1,3}")
 
 
 def _seconds(ms: float | None) -> str:

@@ -57,3 +57,21 @@ def test_stats_show_the_activity_and_the_library(services: Services) -> None:
     assert "answer time: p50 0.40 s · p95 0.40 s" in out
     assert "index: 21 articles" in out
     assert re.search(r"last re-index: \d{4}-\d{2}-\d{2}T", out)
+
+
+def test_a_trailing_year_is_part_of_the_topic_and_days_are_bounded(services: Services) -> None:
+    out = run(services, "summary Super Bowl 2025")
+    assert "Super Bowl 2025" in out
+    assert "between 1 and 3650 days" in run(services, "summary Milton 0")
+
+
+def test_an_unexpected_failure_is_reported_and_the_console_goes_on(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args, **kwargs):
+        raise OverflowError("date value out of range")
+
+    monkeypatch.setattr(services.newsdesk, "ask", broken)
+    out = run(services, "what happened?", "help")
+    assert "Sorry, that failed (OverflowError); see the log." in out
+    assert "Commands:" in out

@@ -130,3 +130,42 @@ def test_an_older_article_answers_when_it_is_the_only_one_about_the_question(ser
     assert not answer.refused
     assert all("2023" in c.published for c in answer.citations)
     assert any("Springboks" in c.quote or "South Africa" in c.quote for c in answer.citations)
+
+
+def test_time_words_are_not_topic_words(services):
+    # "last" must not match "the last 50 minutes" of a rugby report: with the window taken
+    # out, nothing of a topic is left, and the bot asks for one.
+    answer = services.newsdesk.ask("What happened last week?", as_of=date(2024, 10, 20))
+    assert answer.refused and answer.citations == []
+    assert "Which story do you mean?" in answer.text
+
+
+def test_a_year_in_the_question_is_the_window_not_a_required_name(services):
+    with_year = services.newsdesk.ask("Who won the Super Bowl in 2025?")
+    assert not with_year.refused
+    assert "Eagles" in with_year.text
+
+
+def test_summary_window_named_in_the_topic_keeps_to_it(services):
+    summary = services.newsdesk.summary("Hurricane Milton in October", as_of=date(2024, 12, 1))
+    assert summary.items
+    assert all(date(2024, 10, 1) <= item.day <= date(2024, 10, 31) for item in summary.items)
+    assert all("milton" in item.text.lower() for item in summary.items)
+
+
+def test_timeline_keeps_to_an_explicit_window_even_when_it_is_empty(services):
+    one_day = services.newsdesk.timeline(
+        "Hurricane Milton", since=date(2024, 10, 8), until=date(2024, 10, 8)
+    )
+    assert all(item.day == date(2024, 10, 8) for item in one_day.items)
+    before = services.newsdesk.timeline("Hurricane Milton", until=date(2020, 1, 1))
+    assert before.items == []
+
+
+def test_summary_rejects_a_start_after_the_as_of_day_and_absurd_day_counts(services):
+    from bot.core.errors import InvalidRequest
+
+    with pytest.raises(InvalidRequest, match="after the as-of day"):
+        services.newsdesk.timeline("Milton", since=date(2030, 1, 1), as_of=date(2025, 1, 1))
+    with pytest.raises(InvalidRequest, match="between 1 and 3650 days"):
+        services.newsdesk.summary("Milton", days=99_999_999)

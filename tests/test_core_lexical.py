@@ -1,5 +1,11 @@
-"""Names a question requires of its sources."""
+"""Names a question requires of its sources, and days typed by users."""
 
+from datetime import date
+
+import pytest
+
+from bot.core.days import parse_day
+from bot.core.errors import InvalidRequest
 from bot.core.lexical import question_names
 
 
@@ -10,3 +16,12 @@ def test_names_and_years_are_required():
 def test_home_countries_and_dates_are_not_required():
     assert question_names("Which movie topped the US box office on Sunday?") == []
     assert question_names("Who is the UK envoy to Mongolia?") == ["mongolia"]
+
+
+def test_typed_days_are_checked_and_bounded():
+    assert parse_day("2024-07-25", "--as-of") == date(2024, 7, 25)
+    assert parse_day("  ", "--as-of") is None
+    with pytest.raises(InvalidRequest, match="--as-of must be a date like"):
+        parse_day("2024-02-30", "--as-of")
+    with pytest.raises(InvalidRequest, match="--since must be between 1900-01-01"):
+        parse_day("0001-01-01", "--since")

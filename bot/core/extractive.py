@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 
 from bot.core.answer_types import AnswerType, candidates, expected_type
 from bot.core.citations import make_citation
@@ -13,10 +14,17 @@ from bot.core.lexical import content_stems, coverage, idf_weights, question_name
 from bot.core.models import Answer, Citation
 from index.records import Passage
 from index.text import sentence_spans
+from index.timeparse import parse_time_window, strip_time_phrase
 
 REFUSAL = (
     "I couldn't find this in the indexed articles{when}. Try different words, a wider "
     "time range, or ask an admin to add a source that covers it."
+)
+
+# "What happened last week?" names no topic to quote a sentence about.
+NO_TOPIC = (
+    "Which story do you mean? Ask about a topic (a name, a place, an event), or ask for a "
+    "summary to get the main events of a period."
 )
 
 
@@ -70,6 +78,9 @@ class ExtractiveAnswerer:
 
     def answer(self, question: str, passages: list[Passage], when: str = "") -> Answer:
         """An answer quoting the best sentences, or a refusal (``when`` is e.g. ' as of …')."""
+        question = without_time_phrase(question)
+        if not content_stems(question):
+            return Answer(text=NO_TOPIC, refused=True)
         ranked = self._on_supported_articles(question, self.rank_sentences(question, passages))
         if not ranked:
             return Answer(text=REFUSAL.format(when=when), refused=True)
@@ -160,6 +171,16 @@ class ExtractiveAnswerer:
                 continue
             chosen.append(cand)
         return chosen
+
+
+def without_time_phrase(question: str) -> str:
+    """The question without its time phrase: retrieval has already applied the window, and
+    "last" or "2025" in "what happened last week in 2025?" name no topic a sentence should
+    share (nor a name the sources must contain)."""
+    # Today as the reference only decides whether a phrase lies in the future; the phrase
+    # found is the same for any as-of day before it.
+    window = parse_time_window(question, date.today())
+    return strip_time_phrase(question, window) if window else question
 
 
 def compose_text(citations: list[Citation]) -> str:

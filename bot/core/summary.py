@@ -19,6 +19,7 @@ from bot.core.llm_summary import LLMSummaryWriter, period
 from bot.core.models import Summary, SummaryItem
 from index.search import Searcher, SearchQuery
 
+MAX_DAYS = 3650  # a summary reaches back ten years at most
 LEAD_BONUS = 0.15  # news leads state the event: prefer an article's first sentences
 
 
@@ -62,11 +63,13 @@ class Summarizer:
     ) -> Summary:
         """The main events about ``topic`` in the window, one bullet per article."""
         as_of = as_of or self.today()
-        topic, since, until = self._window(topic, since, until, as_of)
+        if days is not None and not 1 <= days <= MAX_DAYS:
+            raise InvalidRequest(f"Please choose between 1 and {MAX_DAYS} days.")
+        topic, search_text, since, until = self._window(topic, since, until, as_of)
         if since is None:
             since = (until or as_of) - timedelta(days=(days or self.settings.default_days) - 1)
         return self._build(
-            topic, since, until, as_of, guild_id, self.settings.summary_items, one_per_day=False
+            topic, search_text, (since, until), as_of, guild_id, self.settings.summary_items
         )
 
     def timeline(
@@ -80,35 +83,48 @@ class Summarizer:
     ) -> Summary:
         """A chronological list of dated events about ``topic``, at most one per day."""
         as_of = as_of or self.today()
-        topic, since, until = self._window(topic, since, until, as_of)
+        topic, search_text, since, until = self._window(topic, since, until, as_of)
         return self._build(
-            topic, since, until, as_of, guild_id, self.settings.timeline_items, one_per_day=True
+            topic,
+            search_text,
+            (since, until),
+            as_of,
+            guild_id,
+            self.settings.timeline_items,
+            one_per_day=True,
         )
 
     def _window(
         self, topic: str, since: date | None, until: date | None, as_of: date
-    ) -> tuple[str, date | None, date | None]:
+    ) -> tuple[str, str, date | None, date | None]:
+        """(topic, the topic without its time phrase, since, until); InvalidRequest when the
+        window is empty."""
         topic = " ".join(topic.split())
         if not topic:
             raise InvalidRequest("Please name a topic.")
         if since and until and since > until:
             raise InvalidRequest(f"The start date {since} is after the end date {until}.")
+        if since and since > as_of:
+            raise InvalidRequest(f"The start date {since} is after the as-of day {as_of}.")
+        search_text = topic
         if since is None and until is None:
-            since, until, _ = plan_window(topic, as_of)
-        return topic, since, until
+            # "Milton in October": the window comes from the phrase, the search from the rest.
+            since, until, search_text = plan_window(topic, as_of)
+        return topic, search_text or topic, since, until
 
     def _build(
         self,
         topic: str,
-        since: date | None,
-        until: date | None,
+        search_text: str,
+        window: tuple[date | None, date | None],
         as_of: date,
         guild_id: int | None,
         limit: int,
-        one_per_day: bool,
+        one_per_day: bool = False,
     ) -> Summary:
+        since, until = window
         query = SearchQuery(
-            text=topic,
+            text=search_text,
             as_of=as_of,
             since=since,
             until=until,
@@ -117,7 +133,10 @@ class Summarizer:
             hard_window=True,
         )
         result = self.searcher.search(query)
-        in_window = [p for p in result.passages if since is None or p.published.date() >= since]
+        last = min(until or as_of, as_of)
+        in_window = [
+            p for p in result.passages if (since or date.min) <= p.published.date() <= last
+        ]
         if self.writer is not None:
             window = period(since, until or as_of)
             items = self.writer.items(
@@ -125,17 +144,13 @@ class Summarizer:
             )
             if items:
                 return Summary(topic=topic, items=items, since=since, until=until or as_of)
-        picks = self._best_per_article(topic, in_window)
+        picks = self._best_per_article(search_text, in_window)
         picks = _one_per_day(picks) if one_per_day else picks
         picks = sorted(picks[:limit], key=lambda s: (s.passage.published, s.start))
         items = [
             SummaryItem(
                 day=s.passage.published.date(),
-                text=" ".join(
-                    s.passage.text[
-                        s.start - s.passage.start_char : s.end - s.passage.start_char
-                    ].split()
-                ),
+                text=" ".join(s.text.split()),
                 citation=make_citation(n, s.passage, s.start, s.end),
             )
             for n, s in enumerate(picks, start=1)
