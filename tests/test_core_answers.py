@@ -169,3 +169,10 @@ def test_summary_rejects_a_start_after_the_as_of_day_and_absurd_day_counts(servi
         services.newsdesk.timeline("Milton", since=date(2030, 1, 1), as_of=date(2025, 1, 1))
     with pytest.raises(InvalidRequest, match="between 1 and 3650 days"):
         services.newsdesk.summary("Milton", days=99_999_999)
+
+
+def test_a_vague_question_does_not_mix_stories(services):
+    # Several sample stories have a winner; the quotes must all be about one of them.
+    answer = services.newsdesk.ask("Who won?")
+    assert answer.citations
+    assert len({c.article_id for c in answer.citations}) == 1

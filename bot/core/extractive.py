@@ -165,12 +165,21 @@ class ExtractiveAnswerer:
                 break
             if any(_same_text(cand, c) for c in chosen):
                 continue
-            # A sentence from another article must address the question on its own.
+            # A sentence from another article must address the question on its own, and be
+            # about the same story ("Who won?" must not mix an election with a final).
             other = cand.passage.article_id != best.passage.article_id
-            if other and cand.coverage < self.settings.extra_min_coverage:
+            if other and (
+                cand.coverage < self.settings.extra_min_coverage or not _same_story(cand, best)
+            ):
                 continue
             chosen.append(cand)
         return chosen
+
+
+def _same_story(sentence: ScoredSentence, best: ScoredSentence) -> bool:
+    """True when ``sentence`` shares a name with the best sentence or its article's title."""
+    names = set(question_names(best.text)) | set(question_names(best.passage.title))
+    return bool(names & set(question_names(sentence.text)))
 
 
 def without_time_phrase(question: str) -> str:
