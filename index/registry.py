@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from index.articles import canonical_url
 from index.sqlite import SQLiteDatabase
 
 KINDS = ("path", "feed", "page")
@@ -96,12 +97,14 @@ class SourceRegistry(SQLiteDatabase):
         if kind not in KINDS:
             raise ValueError(f"unknown source kind {kind!r} (expected one of {', '.join(KINDS)})")
         with self.transaction() as db:
-            existing = db.execute(
-                "SELECT id FROM sources WHERE kind = ? AND location = ? AND guild_id = ?",
-                (kind, location, guild_id),
-            ).fetchone()
+            rows = db.execute(
+                "SELECT id, location FROM sources WHERE kind = ? AND guild_id = ?",
+                (kind, guild_id),
+            ).fetchall()
+            same = _same_location(kind, location)
+            existing = next((sid for sid, there in rows if same(there)), None)
             if existing:
-                raise ValueError(f"{location} is already registered as {existing[0]}")
+                raise ValueError(f"{location} is already registered as {existing}")
             number = _next_number(db)
             source_id = f"s{number}"
             db.execute(
@@ -229,3 +232,12 @@ def _dt(ts: int | None) -> datetime | None:
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def _same_location(kind: str, location: str):
+    """A test for locations naming the same source: URLs compared in canonical form
+    ("/feed" and "/feed/", tracking parameters), paths as written."""
+    if kind == "path":
+        return lambda other: other == location
+    wanted = canonical_url(location)
+    return lambda other: canonical_url(other) == wanted

@@ -22,6 +22,8 @@ from support_web import (
 )
 from werkzeug import Request, Response
 
+from index.sources.service import SourceError
+
 WALL_DATE = "Tue, 02 Apr 2024 09:30:00 GMT"
 FERRY_DATE = "Wed, 03 Apr 2024 07:00:00 GMT"
 
@@ -419,3 +421,26 @@ def test_a_page_in_a_wrong_charset_still_reads(tmp_path, httpserver: HTTPServer)
     ).values()
     assert article.title == "Le café du port rouvre"
     assert article.body.split("\n")[0] == paragraphs[0]
+
+
+def test_a_feed_whose_every_entry_fails_backs_off(tmp_path, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/broken").respond_with_data("oops", status=500)
+    items = [{"title": "Short note", "link": httpserver.url_for("/broken"), "date": FERRY_DATE}]
+    feed = serve_feed(httpserver, "/feed.xml", rss(items))
+    services = source_services(tmp_path)
+    source = services.sources.add(feed, kind="feed")
+
+    report = services.sources.run(source.id)
+
+    assert (report.added, report.failed) == (0, 1)
+    recorded = services.sources.get(source.id)
+    assert recorded.failures == 1 and "HTTP 500" in recorded.last_error
+
+
+def test_the_same_feed_url_in_another_spelling_is_refused(tmp_path, httpserver: HTTPServer) -> None:
+    feed = courier_feed(httpserver)
+    services = source_services(tmp_path)
+    services.sources.add(feed, kind="feed")
+    for spelling in (feed + "/", feed + "?utm_source=newsletter", feed.replace("http", "HTTP")):
+        with pytest.raises(SourceError, match="already registered as s1"):
+            services.sources.add(spelling, kind="feed")

@@ -296,11 +296,13 @@ class SourceService:
             error = report.problems[0]
         # Keep the feed's validators only when every entry was read: else retry them next time.
         clean = not outcome.error and not report.failed
+        # A run in which every item failed is a failure too: it backs off like one.
+        read = report.added + report.updated + report.unchanged
         self.registry.record_run(
             source.id,
             error=error[:MAX_ERROR_CHARS],
             summary=report.summary_line(),
-            failed=bool(outcome.error),
+            failed=bool(outcome.error) or (report.failed > 0 and read == 0),
             etag=outcome.etag if clean else None,
             last_modified=outcome.last_modified if clean else None,
         )
