@@ -444,3 +444,22 @@ def test_the_same_feed_url_in_another_spelling_is_refused(tmp_path, httpserver: 
     for spelling in (feed + "/", feed + "?utm_source=newsletter", feed.replace("http", "HTTP")):
         with pytest.raises(SourceError, match="already registered as s1"):
             services.sources.add(spelling, kind="feed")
+
+
+def test_a_token_in_a_feed_url_stays_out_of_logs_and_recorded_errors(
+    tmp_path, httpserver: HTTPServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    httpserver.expect_request("/private.xml").respond_with_data("gone", status=404)
+    feed = httpserver.url_for("/private.xml") + "?token=s3cr3t-v4lue&format=rss"
+    services = source_services(tmp_path)
+    source = services.sources.add(feed, kind="feed")
+
+    with caplog.at_level("DEBUG"):
+        report = services.sources.run(source.id)
+
+    recorded = services.sources.get(source.id)
+    assert "HTTP 404" in recorded.last_error
+    assert "token=***" in report.problems[0]
+    ours = [r.getMessage() for r in caplog.records if r.name != "werkzeug"]  # not the server's
+    shown = " ".join(ours) + recorded.last_error + " ".join(report.problems)
+    assert "s3cr3t" not in shown

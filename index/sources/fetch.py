@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
+import re
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -53,9 +55,26 @@ class FetchError(Exception):
     """A URL could not be fetched; the message is safe to show to an admin."""
 
     def __init__(self, url: str, reason: str) -> None:
-        super().__init__(f"{url}: {reason}")
+        super().__init__(f"{redact_url(url)}: {reason}")
         self.url = url
         self.reason = reason
+
+
+# httpx logs every request's full URL at INFO, query included: a private feed's token.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+
+# Query parameters that carry credentials in private feed URLs (?token=…, ?api_key=…).
+_SECRET_PARAM = re.compile(r"(?i)^(.*(token|key|secret|pass|auth|sig|session).*)=(.+)$")
+
+
+def redact_url(url: str) -> str:
+    """``url`` with the values of credential-like query parameters replaced by ``***``: what
+    logs and recorded errors may show."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    query = "&".join(_SECRET_PARAM.sub(r"\1=***", pair) for pair in parts.query.split("&"))
+    return parts._replace(query=query).geturl()
 
 
 @dataclass(frozen=True)

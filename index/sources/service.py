@@ -27,7 +27,7 @@ from index.locks import LockBusy, LockDir
 from index.pipeline import Indexer
 from index.records import IndexReport
 from index.registry import Source, SourceRegistry
-from index.sources.fetch import FetchError
+from index.sources.fetch import FetchError, redact_url
 from index.sources.intervals import MIN_INTERVAL, next_due
 from index.sources.readers import Outcome, SourceSettings, detect_kind, read_source
 
@@ -265,14 +265,15 @@ class SourceService:
             raise
 
     def _run_unguarded(self, source: Source, progress: Progress | None) -> IndexReport:
-        log.info("re-indexing %s (%s %s)", source.id, source.kind, source.location)
+        log.info("re-indexing %s (%s %s)", source.id, source.kind, redact_url(source.location))
         started = time.perf_counter()
         if source.id == CONFIG_SOURCE:
             outcome = Outcome(items=read_paths(list(self.settings.config_paths)))
         else:
             outcome = read_source(source, self.catalog, self.settings, progress)
         if outcome.error:
-            report = IndexReport(failed=1, problems=[f"{source.location}: {outcome.error}"])
+            problem = f"{redact_url(source.location)}: {outcome.error}"
+            report = IndexReport(failed=1, problems=[problem])
         else:
             owner = "" if source.id == CONFIG_SOURCE else source.id
             report = self.indexer.index(
