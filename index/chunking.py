@@ -3,7 +3,9 @@
 Chunks follow sentence and paragraph boundaries. Each chunk's embedding text carries the
 article's title and date as context; its ``start_char``/``end_char`` point into the body,
 so the passage shown to users is always the body's own text. Token counts come from the
-model's own tokenizer: nothing is silently cut off by the model.
+model's own tokenizer: nothing is silently cut off by the model. A sentence too long for
+a chunk is split between words, and a "word" too long for one (CJK text has no spaces, a
+long URL) between characters.
 """
 
 from __future__ import annotations
@@ -16,13 +18,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from index.articles import Article
-from index.text import paragraph_spans, sentence_spans
+from index.text import paragraph_spans, sentence_spans, trimmed_span
 
 log = logging.getLogger(__name__)
 
 MODEL_TOKEN_CAP = 256  # all-MiniLM-L6-v2's max_seq_length, special tokens included
 SPECIAL_TOKENS = 2  # [CLS] and [SEP]
 MIN_BUDGET = 32
+_MAX_CHARS_PER_TOKEN = 16  # window for splitting space-free text; see _split_chars
 
 TokenCounter = Callable[[str], int]
 
@@ -99,6 +102,8 @@ def chunk_article(
         budget = min(max_tokens, model_cap - SPECIAL_TOKENS - count_tokens(context))
     pieces = _sentence_pieces(article.body, count_tokens, budget)
     spans = _pack(article.body, pieces, budget)
+    hard_cap = max(1, model_cap - SPECIAL_TOKENS - count_tokens(context))
+    spans = _enforce_cap(article.body, spans, count_tokens, hard_cap)
     return [
         Chunk(article.id, n, start, end, context + article.body[start:end])
         for n, (start, end) in enumerate(spans)
@@ -128,18 +133,80 @@ def _sentence_pieces(
 def _split_long(
     body: str, start: int, end: int, count_tokens: TokenCounter, budget: int
 ) -> list[tuple[int, int, int]]:
-    """Split an over-long sentence at word boundaries into parts within ``budget``."""
+    """Split an over-long sentence at word boundaries into parts within ``budget``; a word
+    over ``budget`` by itself is split between characters."""
     parts: list[tuple[int, int, int]] = []
-    words = _word_spans(body, start, end)
-    part_start = words[0][0]
-    part_end = part_start
-    for w_start, w_end in words:
-        if part_end > part_start and count_tokens(body[part_start:w_end]) > budget:
+    part_start: int | None = None
+    part_end = start
+    for w_start, w_end in _word_spans(body, start, end):
+        if part_start is not None and count_tokens(body[part_start:w_end]) > budget:
             parts.append((part_start, part_end, count_tokens(body[part_start:part_end])))
+            part_start = None
+        if part_start is None:
+            if count_tokens(body[w_start:w_end]) > budget:
+                parts.extend(_split_chars(body, w_start, w_end, count_tokens, budget))
+                continue
             part_start = w_start
         part_end = w_end
-    parts.append((part_start, part_end, count_tokens(body[part_start:part_end])))
+    if part_start is not None:
+        parts.append((part_start, part_end, count_tokens(body[part_start:part_end])))
     return parts
+
+
+def _split_chars(
+    body: str, start: int, end: int, count_tokens: TokenCounter, budget: int
+) -> list[tuple[int, int, int]]:
+    """Split ``body[start:end]`` between characters into the longest parts that fit
+    ``budget``, for text with no spaces to split at."""
+    parts: list[tuple[int, int, int]] = []
+    guess = max(1, budget)  # one token per character, as in CJK text
+    while start < end:
+        cut = _longest_fit(body, start, end, count_tokens, budget, guess)
+        parts.append((start, cut, count_tokens(body[start:cut])))
+        # Space-free runs are mostly uniform: the next part is likely as long as this one.
+        guess = cut - start
+        start = cut
+    return parts
+
+
+def _longest_fit(
+    body: str, start: int, end: int, count_tokens: TokenCounter, budget: int, guess: int
+) -> int:
+    """The end of the longest prefix of ``body[start:end]`` within ``budget``, searched by
+    galloping from ``start + guess`` and then bisecting. It is at least one character, so
+    a part is always made even if a single character were over budget."""
+
+    def fits(cut: int) -> bool:
+        return count_tokens(body[start:cut]) <= budget
+
+    # Every token covers at least one character, but one [UNK] can cover a whole long
+    # word: bound the window so huge space-free runs cannot go quadratic.
+    limit = min(end, start + max(1, budget) * _MAX_CHARS_PER_TOKEN)
+    low, high = start + 1, limit
+    probe, step = min(limit, start + guess), 1
+    if fits(probe):
+        low = probe
+        while low < high:
+            probe = min(high, low + step)
+            if not fits(probe):
+                high = probe - 1
+                break
+            low, step = probe, step * 2
+    else:
+        high = probe - 1
+        while low < high:
+            probe = max(low, high - step)
+            if fits(probe):
+                low = probe
+                break
+            high, step = probe - 1, step * 2
+    while low < high:
+        middle = (low + high + 1) // 2
+        if fits(middle):
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def _word_spans(body: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -179,3 +246,23 @@ def _pack(
     if chunk_start is not None:
         spans.append((chunk_start, chunk_end))
     return spans
+
+
+def _enforce_cap(
+    body: str, spans: list[tuple[int, int]], count_tokens: TokenCounter, cap: int
+) -> list[tuple[int, int]]:
+    """Re-split, between characters, any chunk whose real token count is over ``cap``.
+
+    _pack adds up per-piece counts. With MiniLM's WordPiece that is exact across spaces and
+    punctuation, but parts cut out of one space-free word may tokenize to more when joined
+    again, and a swapped-in model's tokenizer (BPE, SentencePiece) need not add up at all.
+    The real count decides, so no chunk is ever cut off by the model.
+    """
+    checked: list[tuple[int, int]] = []
+    for start, end in spans:
+        if count_tokens(body[start:end]) <= cap:
+            checked.append((start, end))
+        else:
+            parts = _split_chars(body, start, end, count_tokens, cap)
+            checked.extend(span for s, e, _ in parts for span in trimmed_span(body, s, e))
+    return checked

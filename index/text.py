@@ -7,6 +7,7 @@ a quote is always ``body[start:end]`` verbatim.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # Words that end with a period without ending a sentence.
 _ABBREVIATIONS = {
@@ -63,8 +64,15 @@ _ABBREVIATIONS = {
 }
 
 # A sentence ends at . ! ? (plus closing quotes/brackets) followed by whitespace and a
-# likely sentence start: a capital, a digit or an opening quote.
-_BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+# likely sentence start: a capital, a digit or an opening quote. ``re`` has no \p{Lu}, so
+# the pattern only captures the first character of the next sentence and
+# ``_starts_sentence`` decides; that lets "École" or Cyrillic "В" start a sentence too.
+# Alternatively a sentence ends at the full-width 。！？ (CJK text puts no space after
+# them, and its next character has no case), plus closing quotes/brackets.
+_BOUNDARY = re.compile(
+    r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?(\S))"
+    r"|[。！？]+[\"'”’)\]」』）】〕〉》]*\s*"
+)
 _PARAGRAPH = re.compile(r"\n\s*\n")
 
 
@@ -73,9 +81,9 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _PARAGRAPH.finditer(text):
-        spans.extend(_trimmed(text, start, match.start()))
+        spans.extend(trimmed_span(text, start, match.start()))
         start = match.end()
-    spans.extend(_trimmed(text, start, len(text)))
+    spans.extend(trimmed_span(text, start, len(text)))
     return spans
 
 
@@ -92,12 +100,24 @@ def _split_paragraph(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     cursor = start
     for match in _BOUNDARY.finditer(text, start, end):
-        if _is_abbreviation(text, cursor, match.start()):
+        if not _starts_sentence(match.group(1)) or _is_abbreviation(text, cursor, match.start()):
             continue
-        spans.extend(_trimmed(text, cursor, match.end()))
+        spans.extend(trimmed_span(text, cursor, match.end()))
         cursor = match.end()
-    spans.extend(_trimmed(text, cursor, end))
+    spans.extend(trimmed_span(text, cursor, end))
     return spans
+
+
+def _starts_sentence(first: str | None) -> bool:
+    """True when ``first`` (the character after a Latin . ! ? and whitespace) can start a
+    sentence: an uppercase or titlecase letter of any script, or an ASCII digit.
+
+    ``None`` means the boundary was a full-width 。！？, which always ends a sentence.
+    """
+    if first is None:
+        return True
+    # ASCII digits only, as before: other scripts' digits were never sentence starts here.
+    return first in "0123456789" or unicodedata.category(first) in ("Lu", "Lt")
 
 
 def _is_abbreviation(text: str, sentence_start: int, dot: int) -> bool:
@@ -111,7 +131,8 @@ def _is_abbreviation(text: str, sentence_start: int, dot: int) -> bool:
     return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
 
 
-def _trimmed(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def trimmed_span(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``[(start, end)]`` without surrounding whitespace, or ``[]`` if it is all blank."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
