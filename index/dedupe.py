@@ -99,14 +99,19 @@ class Fingerprints(SQLiteDatabase):
             log.info("fingerprinted %d article(s) for duplicate detection", len(missing))
         return len(missing)
 
-    def candidates(self, hashes: frozenset[int]) -> set[str]:
-        """Ids of stored articles sharing at least one anchor with ``hashes``."""
+    def candidates(self, hashes: frozenset[int], published_ts: int) -> set[str]:
+        """Ids of stored articles published within a week of ``published_ts`` that share at
+        least one anchor with ``hashes``. The date test is in SQL: a boilerplate sentence can
+        anchor thousands of articles, whose bodies must not all be loaded for each check."""
         anchors = _anchors(hashes)
         if not anchors:
             return set()
         marks = ",".join("?" * len(anchors))
+        span = MAX_DAYS_APART * 86_400
         rows = self._query(
-            f"SELECT DISTINCT article_id FROM fp_anchors WHERE anchor IN ({marks})", anchors
+            "SELECT DISTINCT f.article_id FROM fp_anchors f JOIN articles a ON a.id = f.article_id "
+            f"WHERE f.anchor IN ({marks}) AND a.published_ts BETWEEN ? AND ?",
+            [*anchors, published_ts - span, published_ts + span],
         )
         return {r[0] for r in rows}
 
@@ -151,16 +156,15 @@ class DuplicateCheck:
                 return True
         if self._near_copy_in_run(article, hashes):
             return True
-        ids = self.fingerprints.candidates(hashes) - {article.id}
+        ids = self.fingerprints.candidates(hashes, int(article.published.timestamp()))
+        ids -= {article.id}
         if ids:
             stored_copies = catalog.articles(ids)
             places = catalog.placements(ids)
             copies = [
                 places[i]
                 for i, a in stored_copies.items()
-                if i in places
-                and _close_in_time(article, a)
-                and similar(hashes, sentence_hashes(a.body))
+                if i in places and similar(hashes, sentence_hashes(a.body))
             ]
             if self._covered(article, copies):
                 return True
