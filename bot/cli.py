@@ -57,6 +57,8 @@ def services():
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
             stream=sys.stderr,
         )
+        # discord.py's DEBUG logs show interaction webhook URLs, tokens included: never below INFO.
+        logging.getLogger("discord").setLevel(max(logging.INFO, logging.getLogger().level))
         _state["services"] = Services(settings)
     return _state["services"]
 

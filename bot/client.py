@@ -29,7 +29,7 @@ from bot.core.activity import ActivityStore
 from bot.core.followup import rewrite_followup
 from bot.core.ports import Library, QuestionAnswering, Sources
 from bot.errors import ConfigurationError, on_app_command_error
-from bot.ratelimit import RateLimiter, tree_check
+from bot.ratelimit import RateLimiter
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -112,8 +112,9 @@ class NewsdeskBot(commands.Bot):
             self.scheduler = Scheduler(sources)
         # Without a store (tests, sync-commands) activity lives in memory for this process.
         self.activity_log = activity or ActivityStore()
+        # Shared by /ask, /summary, /timeline and mentions; each takes a slot once its input
+        # was checked, so a typo costs none.
         self.limiter = RateLimiter(settings.rate_limit_per_minute, exempt=settings.owner_ids)
-        self.tree.interaction_check = tree_check(self.limiter)  # /ask, /summary, /timeline
         self.tree.error(on_app_command_error)
 
     def make_cogs(self) -> list[commands.Cog]:
@@ -132,8 +133,8 @@ class NewsdeskBot(commands.Bot):
         cogs: list[commands.Cog] = [
             ask,
             buttons,
-            SummaryCog(self.qa, self.activity_log),
-            TimelineCog(self.qa, self.activity_log),
+            SummaryCog(self.qa, self.activity_log, self.limiter),
+            TimelineCog(self.qa, self.activity_log, self.limiter),
             SourcesCog(self.library),
             AdminCog(self.library, owner_ids=self.settings.owner_ids, sources=self.sources),
             StatsCog(self.activity_log, self.library, owner_ids=self.settings.owner_ids),

@@ -17,6 +17,8 @@ log = logging.getLogger(__name__)
 
 APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
 NOT_ALLOWED = "Sorry, only server admins can do that."
+# Shown to everyone in place of a public "thinking" message; the reason goes to the user only.
+REASON_SENT = "Sorry, I couldn't do that. I've sent you the reason privately."
 
 
 class UserFacingError(UserError):
@@ -70,24 +72,52 @@ def user_message_for(error: BaseException) -> str:
     return APOLOGY
 
 
-async def send_ephemeral(interaction: discord.Interaction, content: str) -> None:
-    """Send ``content`` ephemerally, whether or not the interaction was answered yet."""
+async def send_ephemeral(
+    interaction: discord.Interaction, content: str, *, public: str = REASON_SENT
+) -> None:
+    """Send ``content`` so that only the user sees it, whether or not the interaction was answered.
+
+    After a public "thinking" defer, Discord's first follow-up fills that public message whatever
+    its flags say. So the thinking message is replaced by ``public`` (short, nothing internal)
+    first, and ``content`` follows privately, unless it is the same text.
+    """
     kwargs = {
         "ephemeral": True,
         "allowed_mentions": discord.AllowedMentions.none(),
     }
     try:
-        if interaction.response.is_done():
-            await interaction.followup.send(content, **kwargs)
-        else:
+        if not interaction.response.is_done():
             await interaction.response.send_message(content, **kwargs)
+            return
+        if await _thinking_in_public(interaction):
+            await interaction.edit_original_response(
+                content=public, allowed_mentions=discord.AllowedMentions.none()
+            )
+            if content == public:
+                return
+        await interaction.followup.send(content, **kwargs)
     except discord.HTTPException:
         # The interaction may have expired (15 minutes); nothing left to tell the user.
         log.warning("Could not send an error reply to the interaction", exc_info=True)
 
 
+async def _thinking_in_public(interaction: discord.Interaction) -> bool:
+    """Whether the interaction's response is still a public "thinking" message."""
+    try:
+        original = await interaction.original_response()
+    except discord.NotFound:
+        return False  # taken down (a streamed draft, say): follow-ups are new messages
+    return original.flags.loading and not original.flags.ephemeral
+
+
 async def on_app_command_error(
     interaction: discord.Interaction, error: app_commands.AppCommandError
 ) -> None:
-    """The command tree's central error handler (``tree.on_error``)."""
-    await send_ephemeral(interaction, user_message_for(error))
+    """The command tree's central error handler (``tree.on_error``).
+
+    A bug's apology is short and safe enough to replace a public "thinking" message as is.
+    """
+    message = user_message_for(error)
+    await send_ephemeral(
+        interaction, message, public=APOLOGY if message == APOLOGY else REASON_SENT
+    )

@@ -2,8 +2,9 @@
 
 :class:`RateLimiter` keeps, per user, the times of their last requests in a sliding window of
 one minute; a request over the limit is refused with the seconds until one slot frees up.
-Slash commands are checked once, for the whole command tree (:func:`tree_check`); the mention
-and thread listeners check the same limiter, so every way of asking shares one budget.
+The costly slash commands (/ask, /summary, /timeline) and the mention and thread listeners
+take their slot from the same limiter (:func:`take_slot`), so every way of asking shares one
+budget. They take it only once the input was checked: a typo costs no slot.
 """
 
 from __future__ import annotations
@@ -11,13 +12,10 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Collection, Iterable
+from collections.abc import Callable, Iterable
 
-import discord
+from bot.errors import RateLimited
 
-from bot.errors import RateLimited, send_ephemeral
-
-LIMITED_COMMANDS = frozenset({"ask", "summary", "timeline"})
 WINDOW_SECONDS = 60.0
 
 
@@ -75,22 +73,10 @@ class RateLimiter:
                 del self._recent[user_id]
 
 
-def tree_check(
-    limiter: RateLimiter, commands: Collection[str] = LIMITED_COMMANDS
-) -> Callable[[discord.Interaction], Awaitable[bool]]:
-    """A ``CommandTree.interaction_check``: over the limit, reply ephemerally and stop."""
+def take_slot(limiter: RateLimiter | None, user_id: int) -> None:
+    """Count one costly request (nothing without a limiter); :class:`RateLimited` when over.
 
-    async def check(interaction: discord.Interaction) -> bool:
-        if interaction.type is not discord.InteractionType.application_command:
-            return True
-        name = (interaction.data or {}).get("name")
-        if name not in commands:
-            return True
-        try:
-            limiter.check(interaction.user.id)
-        except RateLimited as limited:
-            await send_ephemeral(interaction, limited.message)
-            return False
-        return True
-
-    return check
+    Raised from a slash command, the tree's error handler tells the user privately.
+    """
+    if limiter is not None:
+        limiter.check(user_id)

@@ -1,4 +1,9 @@
-"""/reindex: who may run it, progress edits from the worker thread, and the final report."""
+"""/reindex: who may run it, progress edits from the worker thread, and the final report.
+
+Without a source registry /reindex re-reads the configured folders, which every server
+shares: only the bot's owners may run it (server admins re-index their own sources, see
+test_discord_sources.py).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ from test_discord_fakes import (
     allows_no_mentions,
 )
 
-from bot.cogs.admin import BUSY, REFUSAL, STARTING, AdminCog, ProgressRelay
+from bot.cogs.admin import BUSY, OWNERS_ONLY, REFUSAL, STARTING, AdminCog, ProgressRelay
 from bot.render import render_report
 from index.records import IndexReport
 
@@ -53,12 +58,31 @@ async def test_reindex_is_refused_politely_and_nothing_runs(interaction: FakeInt
     [
         FakeInteraction(permissions=ADMIN),
         FakeInteraction(permissions=discord.Permissions(administrator=True)),
+    ],
+    ids=["manage-server", "administrator"],
+)
+async def test_server_admins_may_not_re_read_the_shared_library(
+    interaction: FakeInteraction,
+) -> None:
+    library = FakeLibrary()
+
+    await AdminCog.reindex.callback(make_cog(library), interaction)
+
+    assert library.events == []
+    [call] = interaction.events
+    assert call.name == "response.send_message" and call.content == OWNERS_ONLY
+    assert call.kwargs["ephemeral"] is True
+
+
+@pytest.mark.parametrize(
+    "interaction",
+    [
         FakeInteraction(user_id=OWNER, permissions=MEMBER),
         FakeInteraction(user_id=OWNER, guild_id=None, permissions=MEMBER),
     ],
-    ids=["manage-server", "administrator", "owner", "owner-in-dm"],
+    ids=["owner", "owner-in-dm"],
 )
-async def test_reindex_runs_for_admins_and_owners_with_progress_and_report(
+async def test_reindex_runs_for_owners_with_progress_and_report(
     interaction: FakeInteraction,
 ) -> None:
     report = IndexReport(
@@ -87,7 +111,7 @@ async def test_reindex_runs_for_admins_and_owners_with_progress_and_report(
 
 
 async def test_progress_edits_are_rate_limited() -> None:
-    interaction = FakeInteraction(permissions=ADMIN)
+    interaction = FakeInteraction(user_id=OWNER)
     library = FakeLibrary(steps=100, step_seconds=0.002)
     interval = 0.1
 
@@ -105,12 +129,12 @@ async def test_a_second_reindex_while_one_runs_is_turned_away() -> None:
     library = FakeLibrary()
     library.release.clear()  # the first run blocks until released
     cog = make_cog(library)
-    first = FakeInteraction(permissions=ADMIN)
+    first = FakeInteraction(user_id=OWNER)
     running = asyncio.create_task(AdminCog.reindex.callback(cog, first))
     while not library.events:
         await asyncio.sleep(0.005)
 
-    second = FakeInteraction(permissions=ADMIN)
+    second = FakeInteraction(user_id=OWNER)
     await AdminCog.reindex.callback(cog, second)
     library.release.set()
     await running

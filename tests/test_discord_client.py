@@ -21,6 +21,7 @@ from discord.gateway import DiscordWebSocket
 from test_discord_fakes import FakeLibrary, FakeMessage, FakeQA, make_settings
 
 from bot.client import NewsdeskBot, apply_api_base, build_bot, sync_commands
+from bot.core.answer import MAX_QUESTION_CHARS
 from bot.errors import ConfigurationError, on_app_command_error
 
 TOKEN = "fake-token-do-not-log"
@@ -182,7 +183,7 @@ async def test_reindex_is_hidden_from_members_and_summary_days_is_bounded() -> N
     [days_option] = [o for o in payload["summary"]["options"] if o["name"] == "days"]
     assert (days_option["min_value"], days_option["max_value"]) == (1, 365)
     [question] = [o for o in payload["ask"]["options"] if o["name"] == "question"]
-    assert question["required"] and question["max_length"] == 500
+    assert question["required"] and question["max_length"] == MAX_QUESTION_CHARS  # the core's
 
 
 def test_intents_are_guilds_and_messages_and_content_only_when_asked() -> None:

@@ -18,6 +18,7 @@ from discord_emulator import CommandUnavailable, DiscordEmulator, Perm, StoredMe
 from support import make_services
 from support_discord import restore_discord_endpoints, running_bot  # noqa: F401
 
+from bot.core.answer import MAX_QUESTION_CHARS
 from bot.core.models import Answer, Citation
 from bot.render import collapse, render_answer_text, source_blocks
 from bot.services import Services
@@ -70,7 +71,7 @@ async def test_start_up_syncs_every_command_with_its_options_and_permissions(
             assert 5 < len(option["description"]) <= 100, (command["name"], option["name"])
     ask = {o["name"]: o for o in commands["ask"]["options"]}
     assert (ask["question"]["type"], ask["question"]["required"]) == (3, True)
-    assert ask["question"]["max_length"] == 500
+    assert ask["question"]["max_length"] == MAX_QUESTION_CHARS  # the core's limit
     assert (ask["thread"]["type"], ask["thread"].get("required", False)) == (5, False)
     timeline = {o["name"]: o for o in commands["timeline"]["options"]}
     assert [timeline[n].get("required", False) for n in ("topic", "since", "until")] == [

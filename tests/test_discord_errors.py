@@ -46,10 +46,12 @@ async def test_an_unexpected_error_after_defer_is_logged_and_apologised_for(
     with caplog.at_level(logging.ERROR):
         await on_app_command_error(interaction, invoke_error(KeyError("chroma internals")))
 
-    call = interaction.events[-1]
-    assert call.name == "followup.send"
+    # The public "thinking" message becomes the apology (a follow-up would fill it anyway, in
+    # public whatever its flags): short, with nothing internal, and not repeated privately.
+    [call] = interaction.events[1:]
+    assert call.name == "edit_original_response"
     assert call.content == APOLOGY
-    assert call.kwargs["ephemeral"] is True
+    assert allows_no_mentions(call.kwargs["allowed_mentions"])
     assert "chroma" not in call.content and "Traceback" not in call.content
     [record] = [r for r in caplog.records if r.exc_info]
     assert isinstance(record.exc_info[1], KeyError)
@@ -63,7 +65,7 @@ async def test_an_ask_that_raises_ends_in_an_apology_through_the_handler() -> No
 
     await on_app_command_error(interaction, invoke_error(raised.value))
 
-    assert interaction.events.names() == ["response.defer", "followup.send"]
+    assert interaction.events.names() == ["response.defer", "edit_original_response"]
     assert interaction.events[-1].content == APOLOGY
 
 

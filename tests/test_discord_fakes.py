@@ -13,6 +13,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 import discord
@@ -57,11 +58,16 @@ class Events(list[Call]):
 
 
 class FakeResponse:
-    """``interaction.response``: may be used once."""
+    """``interaction.response``: may be used once.
+
+    It keeps the flags of the original response as Discord would: a "thinking" defer shows
+    LOADING (and its ephemeral bit) until the first follow-up or an edit fills it.
+    """
 
     def __init__(self, events: Events) -> None:
         self._events = events
         self._done = False
+        self.original_flags: discord.MessageFlags | None = None
 
     def is_done(self) -> bool:
         """Whether the interaction was answered (deferred or replied to)."""
@@ -76,6 +82,7 @@ class FakeResponse:
         """Record a defer."""
         self._answer()
         self._events.record("response.defer", ephemeral=ephemeral, thinking=thinking)
+        self.original_flags = discord.MessageFlags(ephemeral=ephemeral, loading=True)
 
     async def send_message(
         self,
@@ -90,6 +97,7 @@ class FakeResponse:
     ) -> None:
         """Record an immediate reply."""
         self._answer()
+        self.original_flags = discord.MessageFlags(ephemeral=ephemeral)
         self._events.record(
             "response.send_message",
             content=content,
@@ -124,6 +132,10 @@ class FakeFollowup:
         """Record a follow-up message."""
         if not self._response.is_done():
             raise AssertionError("follow-up sent before the interaction was answered")
+        flags = self._response.original_flags
+        if flags is not None and flags.loading:
+            # The first follow-up fills the "thinking" message, keeping its ephemeral bit.
+            self._response.original_flags = discord.MessageFlags(ephemeral=flags.ephemeral)
         self._events.record(
             "followup.send",
             content=content,
@@ -175,6 +187,9 @@ class FakeInteraction:
         """Record an edit of the (deferred) original response."""
         if not self.response.is_done():
             raise AssertionError("original response edited before the interaction was answered")
+        flags = self.response.original_flags
+        if flags is not None:
+            self.response.original_flags = discord.MessageFlags(ephemeral=flags.ephemeral)
         self.events.record(
             "edit_original_response",
             content=content,
@@ -182,6 +197,12 @@ class FakeInteraction:
             embeds=embeds,
             allowed_mentions=allowed_mentions,
         )
+
+    async def original_response(self) -> SimpleNamespace:
+        """The original response as a GET returns it (only its flags are modelled)."""
+        if self.response.original_flags is None:
+            raise AssertionError("original response fetched before the interaction was answered")
+        return SimpleNamespace(flags=self.response.original_flags)
 
 
 class FakeTyping:
@@ -228,9 +249,10 @@ class FakeChannel:
 
 @dataclass
 class FakeGuild:
-    """A server."""
+    """A server; ``me`` is the bot's member (with its roles), when a test needs it."""
 
     id: int
+    me: Any = None
 
 
 class FakeMessage:
@@ -249,6 +271,7 @@ class FakeMessage:
         self.author = author or FakeUser(42)
         self.guild = FakeGuild(guild_id) if guild_id is not None else None
         self.channel = FakeChannel(self.events)
+        self.role_mentions: list[Any] = []
 
     async def reply(
         self,

@@ -29,8 +29,8 @@ from bot.cogs.views import FORGOTTEN, TEMPLATE, AnswerButtons, custom_id
 from bot.core.activity import ActivityStats, ActivityStore
 from bot.core.errors import InvalidRequest, UserError
 from bot.core.models import Answer, Summary
-from bot.errors import APOLOGY, RateLimited
-from bot.ratelimit import RateLimiter, polite_message, tree_check
+from bot.errors import APOLOGY, RateLimited, on_app_command_error
+from bot.ratelimit import RateLimiter, polite_message
 from bot.render import (
     MESSAGE_LIMIT,
     PASSAGE_CHARS,
@@ -139,15 +139,20 @@ def test_the_notice_is_polite_and_says_when() -> None:
     assert polite_message(6, 0.2).endswith("in 1 s.")
 
 
-async def test_the_tree_check_answers_ephemerally_and_stops_the_command() -> None:
-    check = tree_check(RateLimiter(1, clock=Clock()))
-    first, second = CommandInteraction("ask"), CommandInteraction("timeline")
-    sources = CommandInteraction("sources")
+async def test_a_command_over_the_limit_stops_before_deferring_and_is_told_privately() -> None:
+    limiter = RateLimiter(1, clock=Clock())
+    qa = TimelineQA()
+    cog = TimelineCog(qa, limiter=limiter)
+    first, second = CommandInteraction("timeline"), CommandInteraction("timeline")
 
-    assert await check(first) is True and first.events == []
-    assert await check(second) is False
-    assert await check(sources) is True  # cheap commands are not limited
+    await TimelineCog.timeline.callback(cog, first, "harbour")
+    with pytest.raises(RateLimited) as limited:
+        await TimelineCog.timeline.callback(cog, second, "harbour")
+    await on_app_command_error(
+        second, discord.app_commands.CommandInvokeError(TimelineCog.timeline, limited.value)
+    )
 
+    assert [call.name for call in qa.events] == ["qa.timeline"]  # the second never ran
     [notice] = second.events
     assert notice.name == "response.send_message" and notice.kwargs["ephemeral"] is True
     assert notice.content.startswith("Sorry, I can take 1 question a minute")
@@ -334,10 +339,12 @@ async def test_timeline_rejects_bad_dates_before_deferring(
 async def test_timeline_lets_the_cores_safe_errors_reach_the_user() -> None:
     from bot.errors import user_message_for
 
-    qa = TimelineQA(timeline_error=InvalidRequest("Please name a topic."))
+    # (A blank topic no longer reaches the core: the cog refuses it before deferring.)
+    message = "The start date 2024-05-02 is after the as-of day 2024-05-01."
+    qa = TimelineQA(timeline_error=InvalidRequest(message))
     with pytest.raises(InvalidRequest) as raised:
-        await TimelineCog.timeline.callback(TimelineCog(qa), FakeInteraction(), " ", None, None)
-    assert user_message_for(raised.value) == "Please name a topic."
+        await TimelineCog.timeline.callback(TimelineCog(qa), FakeInteraction(), "x", None, None)
+    assert user_message_for(raised.value) == message
 
 
 async def test_summaries_and_timelines_are_counted_for_stats() -> None:

@@ -120,3 +120,22 @@ def test_a_server_copy_is_skipped_when_a_global_copy_exists(
         a.title
         for a in sources.catalog.articles(sources.catalog.article_ids_for_source("s1")).values()
     }
+
+
+def test_a_servers_own_run_leaves_the_global_sources_alone(
+    tmp_path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services, *_ = scoped_setup(tmp_path, httpserver)
+    service = services.sources
+    ran: list[str] = []
+    run_locked = service._run_locked
+    monkeypatch.setattr(
+        service, "_run_locked", lambda s, p: ran.append(s.guild_id) or run_locked(s, p)
+    )
+
+    report = service.run_all(guild_id=str(SERVER_A), own_only=True)
+
+    assert ran == [str(SERVER_A)] and report.unchanged == 1
+    ran.clear()
+    service.run_all(guild_id=str(SERVER_A))
+    assert sorted(ran) == ["", str(SERVER_A)]  # without own_only: the global source too

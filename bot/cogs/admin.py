@@ -1,4 +1,10 @@
-"""/reindex [source]: re-read the sources, for server admins and the bot's owners only."""
+"""/reindex [source]: re-read the sources, for server admins and the bot's owners only.
+
+A server admin re-indexes their server's own sources (one, or all of them). The global
+sources serve every server, so re-reading them (or the whole library) is for the bot's owners.
+:func:`is_owner` and :func:`source_scope` are the one place that decides who sees what; the
+/source commands use them too.
+"""
 
 from __future__ import annotations
 
@@ -6,31 +12,47 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from functools import partial
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.ports import Library, SourceAdmin
+from bot.core.ports import Library, ProgressCallback, SourceAdmin
 from bot.errors import send_ephemeral
 from bot.render import clip, render_progress, render_report
+from index.records import IndexReport
 
 log = logging.getLogger(__name__)
 
 REFUSAL = "Sorry, only server admins (Manage Server) can re-index the library."
+OWNERS_ONLY = "Sorry, only the bot's owners can re-index the library every server shares."
+GLOBAL_SOURCE = "`{id}` serves every server; only the bot's owners can re-index it."
+NO_OWN_SOURCES = "This server has no sources of its own to re-index. Add one with `/source add`."
 BUSY = "A re-index is already running; this one was not started."
 STARTING = "Indexing… starting"
 
 
+def is_owner(interaction: discord.Interaction, owner_ids: Iterable[int]) -> bool:
+    """True for the bot's owners (``NEWSDESK_OWNER_IDS``)."""
+    return interaction.user.id in set(owner_ids)
+
+
 def is_admin(interaction: discord.Interaction, owner_ids: Iterable[int]) -> bool:
     """True for the bot's owners, and for members with Manage Server in this server."""
-    if interaction.user.id in set(owner_ids):
+    if is_owner(interaction, owner_ids):
         return True
     if interaction.guild_id is None:
         return False
     permissions = interaction.permissions
     return permissions.manage_guild or permissions.administrator
+
+
+def source_scope(interaction: discord.Interaction, owner_ids: Iterable[int]) -> str | None:
+    """The sources the caller sees: every one (None) for an owner outside a server; else the
+    server's id ("" outside one), which shows that server's own sources and the global ones."""
+    if is_owner(interaction, owner_ids) and interaction.guild_id is None:
+        return None
+    return str(interaction.guild_id or "")
 
 
 class ProgressRelay:
@@ -101,7 +123,9 @@ class AdminCog(commands.Cog):
 
     @app_commands.command(name="reindex")
     @app_commands.default_permissions(manage_guild=True)
-    @app_commands.describe(source="Only this source (its id from /source list); default: all")
+    @app_commands.describe(
+        source="Only this source (its id from /source list); default: all you may re-index"
+    )
     async def reindex(self, interaction: discord.Interaction, source: str | None = None) -> None:
         """Re-read the news sources and update the library (server admins only)."""
         # default_permissions only hides the command; permissions are checked here as well.
@@ -110,6 +134,10 @@ class AdminCog(commands.Cog):
             return
         if self.sources is not None:
             await self._reindex_sources(interaction, self.sources, source)
+            return
+        if not is_owner(interaction, self.owner_ids):
+            # Without a source registry the library is the configured folders: every server's.
+            await send_ephemeral(interaction, OWNERS_ONLY)
             return
         if self._running:
             await send_ephemeral(interaction, BUSY)
@@ -149,16 +177,14 @@ class AdminCog(commands.Cog):
                 content=text, allowed_mentions=discord.AllowedMentions.none()
             )
 
-        owner_anywhere = interaction.user.id in self.owner_ids and interaction.guild_id is None
-        scope = None if owner_anywhere else str(interaction.guild_id or "")
+        scope = source_scope(interaction, self.owner_ids)
+        owner = is_owner(interaction, self.owner_ids)
         await edit(STARTING)
         async with ProgressRelay(edit, self.progress_interval) as relay:
-            if source_id:
-                work = partial(sources.run, source_id, relay.report, guild_id=scope)
-            else:
-                work = partial(sources.run_all, relay.report, guild_id=scope)
             try:
-                report = await asyncio.to_thread(work)
+                report = await asyncio.to_thread(
+                    self._run, sources, source_id, relay.report, scope, owner
+                )
             except SourceBusy as busy:
                 report, message = None, busy_text(busy)
             except SourceError as exc:  # its message may repeat the user's option: clip it
@@ -169,6 +195,29 @@ class AdminCog(commands.Cog):
         log.info("Re-index of %s from Discord: %s", source_id or "all", report.summary_line())
         await edit(render_report(report))
 
+    @staticmethod
+    def _run(
+        sources: SourceAdmin,
+        source_id: str | None,
+        progress: ProgressCallback,
+        scope: str | None,
+        owner: bool,
+    ) -> IndexReport:
+        """The re-index the caller may run (blocking): owners any source in ``scope``, server
+        admins only their server's own; SourceError when the source is not theirs."""
+        from index.sources.service import SourceError
+
+        if not source_id:
+            if owner:
+                return sources.run_all(progress, guild_id=scope)
+            if not any(s.guild_id == scope for s in sources.list(scope)):
+                raise SourceError(NO_OWN_SOURCES)
+            return sources.run_all(progress, guild_id=scope, own_only=True)
+        source = sources.get(source_id, scope)
+        if not owner and source.guild_id != scope:
+            raise SourceError(GLOBAL_SOURCE.format(id=source.id))
+        return sources.run(source.id, progress, guild_id=scope)
+
     @reindex.autocomplete("source")
     async def _source_choices(
         self, interaction: discord.Interaction, current: str
@@ -177,6 +226,7 @@ class AdminCog(commands.Cog):
             return []
         from bot.cogs.sources_admin import source_choices
 
-        owner_anywhere = interaction.user.id in self.owner_ids and interaction.guild_id is None
-        scope = None if owner_anywhere else str(interaction.guild_id or "")
-        return await source_choices(self.sources, scope, current)
+        # Server admins are offered only the sources they may re-index: their server's own.
+        own_only = not is_owner(interaction, self.owner_ids)
+        scope = source_scope(interaction, self.owner_ids)
+        return await source_choices(self.sources, scope, current, own_only=own_only)

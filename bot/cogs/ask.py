@@ -1,5 +1,10 @@
 """/ask, mentions ("@Newsdesk who won?"), and follow-up questions in the bot's threads.
 
+A mention of the bot's own role (the role Discord made for it, which autocomplete offers under
+the bot's name) counts as a mention of the bot. A question is checked before it takes a slot
+of the user's rate limit, and before /ask's public "thinking" reply, so a bad one gets a
+private answer and costs nothing.
+
 ``/ask thread:True`` opens a thread on the answer. In a thread the bot started, a message that
 mentions the bot (or any message, when the Message Content intent is on) is a follow-up: it
 is rewritten with the thread's earlier questions into a standalone question
@@ -16,7 +21,7 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import date
 
 import discord
@@ -25,22 +30,24 @@ from discord.ext import commands
 
 from bot.cogs.delivery import StreamedReply, followup_target, reply_target, safe_send_kwargs
 from bot.core.activity import ActivityStore
-from bot.core.answer import today_utc
+from bot.core.answer import MAX_QUESTION_CHARS, today_utc
 from bot.core.followup import RewriteFn, pin_time, rewrite_followup
 from bot.core.llm_stream import StreamItem
 from bot.core.models import Answer
 from bot.core.ports import QuestionAnswering
 from bot.errors import BadInput, RateLimited, send_ephemeral, user_message_for
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import RateLimiter, take_slot
 from bot.render import collapse, render_answer, render_followup, shorten
 
 log = logging.getLogger(__name__)
 
-MAX_QUESTION = 500
 THREAD_NAME_CHARS = 90
 EMPTY_MENTION = (
     "Ask me a question after the mention, e.g. “@Newsdesk what happened at the summit?”, "
     "or use `/ask`."
+)
+ROLE_UNREADABLE = (
+    "I can't read messages that mention my role. Mention me (the bot, not the role) or use `/ask`."
 )
 HINT_MENTION = "Ask follow-up questions here: mention me, e.g. “@Newsdesk and why?”"
 HINT_ANY = "Ask follow-up questions here: just type them, e.g. “and why?”"
@@ -50,21 +57,36 @@ THREAD_FAILED = "I couldn't open a thread here (I may lack the Create Public Thr
 ViewFactory = Callable[[int, bool], discord.ui.View]
 
 
-def mention_question(content: str, bot_user_id: int) -> str | None:
-    """The question in a message that mentions the bot, without the mention; None otherwise."""
-    mention = re.compile(rf"\s*<@!?{bot_user_id}>[\s,:;]*")
+def mention_question(content: str, bot_user_id: int, role_ids: Iterable[int] = ()) -> str | None:
+    """The question in a message that mentions the bot (or one of ``role_ids``), without the
+    mention; None when it mentions neither."""
+    targets = [rf"<@!?{bot_user_id}>", *(rf"<@&{role_id}>" for role_id in role_ids)]
+    mention = re.compile(rf"\s*(?:{'|'.join(targets)})[\s,:;]*")
     if not mention.search(content):
         return None
     return collapse(mention.sub(" ", content))
 
 
+def own_role_ids(guild: discord.Guild | None, bot_user_id: int) -> frozenset[int]:
+    """The ids of the bot's own managed role in ``guild`` (none outside a server)."""
+    me = guild.me if guild is not None else None
+    if me is None:
+        return frozenset()
+    return frozenset(
+        role.id
+        for role in me.roles
+        # Only the role Discord manages for this bot: any other role is shared with people.
+        if role.is_bot_managed() and role.tags is not None and role.tags.bot_id == bot_user_id
+    )
+
+
 def check_question(question: str) -> str:
-    """The question, tidied; BadInput when it is empty or too long."""
+    """The question, tidied; BadInput when it is empty or too long (the core's limit)."""
     question = collapse(question)
     if not question:
         raise BadInput("Please ask a question, e.g. “What did the central bank decide?”")
-    if len(question) > MAX_QUESTION:
-        raise BadInput(f"Please keep the question under {MAX_QUESTION} characters.")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise BadInput(f"Please keep the question under {MAX_QUESTION_CHARS:,} characters.")
     return question
 
 
@@ -115,7 +137,7 @@ class AskCog(commands.Cog):
     async def ask(
         self,
         interaction: discord.Interaction,
-        question: app_commands.Range[str, 1, MAX_QUESTION],
+        question: app_commands.Range[str, 1, MAX_QUESTION_CHARS],
         thread: bool = False,
     ) -> None:
         """Ask a question about the news; the answer cites the articles it comes from.
@@ -124,8 +146,10 @@ class AskCog(commands.Cog):
             question: What you want to know, e.g. "What did the central bank decide?"
             thread: Open a thread on the answer, for follow-up questions (default: no)
         """
-        # Checked before the (public) defer: a bad question gets a private reply.
+        # Checked before the (public) defer, so a bad question gets a private reply, and
+        # before the rate limit, so it costs no slot.
         question = check_question(question)
+        take_slot(self.limiter, interaction.user.id)
         await interaction.response.defer(thinking=True)
         started = time.perf_counter()
         reply = StreamedReply(followup_target(interaction))
@@ -192,7 +216,11 @@ class AskCog(commands.Cog):
         me = self._bot_user_id()
         if me is None or message.author.bot or message.author.id == me:
             return
-        question = mention_question(message.content, me)
+        roles = own_role_ids(message.guild, me)
+        question = mention_question(message.content, me, roles)
+        if question is None and _role_mention_unread(message, roles):
+            await self._reply(message, [ROLE_UNREADABLE])
+            return
         if question is None and not self.read_all_in_threads:
             return
         thread_id = await self._conversation(message.channel, me)
@@ -202,6 +230,11 @@ class AskCog(commands.Cog):
             return
         if not question:
             await self._reply(message, [EMPTY_MENTION])
+            return
+        try:
+            question = check_question(question)  # before the limit: a bad question costs no slot
+        except BadInput as bad:
+            await self._reply(message, [bad.message])
             return
         if not await self._within_limit(message):
             return
@@ -241,7 +274,7 @@ class AskCog(commands.Cog):
         reply = StreamedReply(reply_target(message))
         try:
             async with message.channel.typing():
-                answer = await reply.collect(self.stream(check_question(question), guild_id))
+                answer = await reply.collect(self.stream(question, guild_id))
         except Exception as error:  # noqa: BLE001 - the user gets a safe reply, bugs are logged
             await self._reply(message, [user_message_for(error)])
             return
@@ -262,7 +295,6 @@ class AskCog(commands.Cog):
         started = time.perf_counter()
         reply = StreamedReply(reply_target(message))
         try:
-            question = check_question(question)
             history = await asyncio.to_thread(self.activity.thread_questions, thread)
             async with message.channel.typing():
                 rewrite = await asyncio.to_thread(self.rewrite, question, history, self.today())
@@ -299,3 +331,14 @@ class AskCog(commands.Cog):
             await (reply or StreamedReply(reply_target(message))).finish(contents, view)
         except discord.HTTPException:
             log.warning("Could not reply in channel %s", message.channel.id, exc_info=True)
+
+
+def _role_mention_unread(message: discord.Message, roles: frozenset[int]) -> bool:
+    """Whether ``message`` mentions the bot's role but Discord withheld its text.
+
+    Without the Message Content intent Discord may send a role mention's message without its
+    content; ``role_mentions`` still says the role was mentioned, so the user can be told.
+    """
+    if message.content or not roles:
+        return False
+    return any(role.id in roles for role in message.role_mentions)

@@ -16,7 +16,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.admin import is_admin
+from bot.cogs.admin import is_admin, is_owner, source_scope
 from bot.cogs.delivery import send_followups
 from bot.core.ports import SourceAdmin
 from bot.errors import send_ephemeral
@@ -101,15 +101,6 @@ class SourceAdminCog(commands.Cog):
         self.sources = sources
         self.owner_ids = frozenset(owner_ids)
 
-    def _is_owner(self, interaction: discord.Interaction) -> bool:
-        return interaction.user.id in self.owner_ids
-
-    def _scope(self, interaction: discord.Interaction) -> str | None:
-        """Which sources the caller may see: their server's and global ones (owners: all)."""
-        if self._is_owner(interaction) and interaction.guild_id is None:
-            return None
-        return str(interaction.guild_id or "")
-
     @source.command(name="add")
     @app_commands.describe(
         url="The feed's or page's address (https://...)",
@@ -135,7 +126,7 @@ class SourceAdminCog(commands.Cog):
         if not is_admin(interaction, self.owner_ids):
             await send_ephemeral(interaction, REFUSAL)
             return
-        owner = self._is_owner(interaction)
+        owner = is_owner(interaction, self.owner_ids)
         if everywhere and not owner:
             await send_ephemeral(interaction, GLOBAL_REFUSAL)
             return
@@ -163,7 +154,9 @@ class SourceAdminCog(commands.Cog):
             await send_ephemeral(interaction, REFUSAL)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        found = await asyncio.to_thread(self.sources.list, self._scope(interaction))
+        found = await asyncio.to_thread(
+            self.sources.list, source_scope(interaction, self.owner_ids)
+        )
         await send_followups(interaction, render_sources(found), ephemeral=True)
 
     @source.command(name="remove")
@@ -175,7 +168,7 @@ class SourceAdminCog(commands.Cog):
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         # Owners may remove any source; admins only their own server's.
-        scope = None if self._is_owner(interaction) else str(interaction.guild_id or "")
+        scope = None if is_owner(interaction, self.owner_ids) else str(interaction.guild_id or "")
         try:
             removed, count = await asyncio.to_thread(self.sources.remove, source, guild_id=scope)
         except SourceBusy as busy:
@@ -192,17 +185,22 @@ class SourceAdminCog(commands.Cog):
     async def _source_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return await source_choices(self.sources, self._scope(interaction), current)
+        return await source_choices(
+            self.sources, source_scope(interaction, self.owner_ids), current
+        )
 
 
 async def source_choices(
-    sources: SourceAdmin, scope: str | None, current: str
+    sources: SourceAdmin, scope: str | None, current: str, *, own_only: bool = False
 ) -> list[app_commands.Choice[str]]:
-    """Autocomplete: the sources visible in ``scope`` whose id or location matches ``current``."""
+    """Autocomplete: the sources visible in ``scope`` whose id or location matches ``current``
+    (``own_only``: only the server's own, not the global ones)."""
     found = await asyncio.to_thread(sources.list, scope)
     needle = current.strip().lower()
     choices = []
     for source in found:
+        if own_only and source.guild_id != scope:
+            continue
         if needle and needle not in source.id.lower() and needle not in source.location.lower():
             continue
         name = shorten(f"{source.id} · {source.kind} · {source.location}", 100)

@@ -1,4 +1,8 @@
-"""/summary: a topic's main events as dated, cited bullets."""
+"""/summary: a topic's main events as dated, cited bullets.
+
+The topic is checked before the public "thinking" reply and before the rate limit, so a bad
+one gets a private answer and costs no slot (as for /ask and /timeline).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,21 @@ from bot.cogs.delivery import send_followups
 from bot.core.activity import ActivityStore
 from bot.core.models import Summary
 from bot.core.ports import QuestionAnswering
-from bot.render import render_summary
+from bot.errors import BadInput
+from bot.ratelimit import RateLimiter, take_slot
+from bot.render import collapse, render_summary
+
+TOPIC_CHARS = 200  # /summary's and /timeline's topic option (Discord checks it too)
+
+
+def check_topic(topic: str) -> str:
+    """The topic, tidied; BadInput when it is blank or too long."""
+    topic = collapse(topic)
+    if not topic:
+        raise BadInput("Please name a topic, e.g. “the election” or “the heatwave”.")
+    if len(topic) > TOPIC_CHARS:
+        raise BadInput(f"Please keep the topic under {TOPIC_CHARS} characters.")
+    return topic
 
 
 async def record_summary(
@@ -43,15 +61,21 @@ async def record_summary(
 class SummaryCog(commands.Cog):
     """Summaries of a topic."""
 
-    def __init__(self, qa: QuestionAnswering, activity: ActivityStore | None = None) -> None:
+    def __init__(
+        self,
+        qa: QuestionAnswering,
+        activity: ActivityStore | None = None,
+        limiter: RateLimiter | None = None,
+    ) -> None:
         self.qa = qa
         self.activity = activity
+        self.limiter = limiter
 
     @app_commands.command(name="summary")
     async def summary(
         self,
         interaction: discord.Interaction,
-        topic: app_commands.Range[str, 1, 200],
+        topic: app_commands.Range[str, 1, TOPIC_CHARS],
         days: app_commands.Range[int, 1, 365] = 7,
     ) -> None:
         """Summarise the main events about a topic, day by day, with sources.
@@ -60,10 +84,12 @@ class SummaryCog(commands.Cog):
             topic: What to summarise, e.g. "the election" or "the heatwave"
             days: How many days back to look, from 1 to 365 (default 7)
         """
+        topic = check_topic(topic)
+        take_slot(self.limiter, interaction.user.id)
         await interaction.response.defer(thinking=True)
         started = time.perf_counter()
         result = await asyncio.to_thread(
-            self.qa.summary, topic.strip(), days=days, guild_id=interaction.guild_id
+            self.qa.summary, topic, days=days, guild_id=interaction.guild_id
         )
         await send_followups(interaction, render_summary(result))
         await record_summary(self.activity, "summary", topic, result, started, interaction)

@@ -122,9 +122,14 @@ class SourceAdmin(Protocol):
         ...
 
     def run_all(
-        self, progress: ProgressCallback | None = None, *, guild_id: str | None = None
+        self,
+        progress: ProgressCallback | None = None,
+        *,
+        guild_id: str | None = None,
+        own_only: bool = False,
     ) -> IndexReport:
-        """Re-index every source usable in ``guild_id`` (all when None)."""
+        """Re-index every source usable in ``guild_id`` (all when None); with ``own_only``,
+        only that server's own sources."""
         ...
 
 

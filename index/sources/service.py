@@ -195,9 +195,10 @@ class SourceService:
         return report
 
     def run_all(
-        self, progress: Progress | None = None, *, guild_id: str | None = None
+        self, progress: Progress | None = None, *, guild_id: str | None = None, own_only=False
     ) -> IndexReport:
-        """Re-index every source usable in ``guild_id`` (all when None), one after another.
+        """Re-index every source usable in ``guild_id`` (all when None), one after another;
+        with ``own_only``, only the server's own sources, not the global ones.
 
         A source already running elsewhere is skipped and named in the report's problems.
         """
@@ -207,7 +208,7 @@ class SourceService:
             with self.locks.hold(ALL_LOCK):
                 self.resume_removals()
                 for source in self.list(guild_id):
-                    if source.removing:
+                    if source.removing or (own_only and source.guild_id != guild_id):
                         continue
                     try:
                         report = self._run_locked(source, progress)

@@ -101,6 +101,7 @@ class EmulatorState:
         owner = owner or self.add_user(f"{name.lower().replace(' ', '-')}-owner")
         guild = Guild(id=self.ids.next(), name=name, owner_id=owner.id, ids=self.ids)
         bot_role = guild.add_role(self.bot.username, BOT_ROLE_PERMISSIONS)
+        bot_role.bot_id = self.bot.id  # managed by Discord for the bot, as when it joins
         guild.add_member(self.bot, [bot_role])
         guild.add_member(owner)
         for channel in channels:

@@ -47,12 +47,14 @@ class User:
 
 @dataclass(eq=False)
 class Role:
-    """A guild role; the @everyone role shares its guild's id."""
+    """A guild role; the @everyone role shares its guild's id. ``bot_id`` marks the role
+    Discord manages for a bot (``tags.bot_id`` in the API)."""
 
     id: int
     name: str
     permissions: int
     position: int = 0
+    bot_id: int | None = None
 
     @property
     def mention(self) -> str:
@@ -61,7 +63,8 @@ class Role:
 
     def payload(self) -> dict[str, Any]:
         """The role object as the API sends it."""
-        return {
+        tags = {"tags": {"bot_id": str(self.bot_id)}} if self.bot_id is not None else {}
+        return tags | {
             "id": str(self.id),
             "name": self.name,
             "permissions": str(int(self.permissions)),
@@ -70,7 +73,7 @@ class Role:
             "hoist": False,
             "icon": None,
             "unicode_emoji": None,
-            "managed": False,
+            "managed": self.bot_id is not None,
             "mentionable": False,
             "flags": 0,
         }
