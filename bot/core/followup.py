@@ -4,10 +4,14 @@ In a Discord thread people ask "and what about Canada?" or "why?" after a first 
 search needs the whole question, so :func:`rewrite_followup` rewrites the follow-up with the
 thread's previous (already standalone) question:
 
+- an acknowledgement or reaction ("ok", "thanks!", "got it", "👍") is not a question: it
+  comes back as kind "chitchat" (``is_question`` False) for the caller to leave unanswered;
 - a time-only follow-up ("and in August?") keeps the previous question with the new window;
 - a shift ("what about Canada?", "and in Italy?", "Canada?") puts the new subject in place of
   the previous question's subject (a name in the same role: a place after "in"/"near" for a
   place, else the first other name), or appends it when the previous question had no name;
+- a common noun phrase instead ("the death toll", "what about its stock price?") is an aspect
+  of the previous subject: "What is known about the death toll of Hurricane Milton?";
 - a bare question word ("why?", "how?") is asked of the previous question ("Why did ...?");
 - "tell me more" / "what happened next" ask about the previous subject;
 - a pronoun ("when did it land?") is replaced by the previous subject;
@@ -27,6 +31,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from textwrap import shorten
 
 from index.timeparse import TimeWindow, parse_time_window, strip_time_phrase
 
@@ -58,8 +63,22 @@ NAME_JOINERS = frozenset("of de del la le von van and &".split())
 
 _WORD = re.compile(r"[A-Za-z0-9][\w'’.&-]*")
 _LEADING_FILLER = re.compile(
-    r"^(?:(?:and|but|so|ok|okay|also|then|well|right|hmm+)\b[\s,]*)+", re.IGNORECASE
+    r"^(?:(?:and|but|so|ok|okay|also|then|well|right|hmm+|thanks|thank you|thx)\b[\s,.!]*)+",
+    re.IGNORECASE,
 )
+# Words of acknowledgements and reactions, letter runs collapsed ("thanksss", "coool"). None
+# is a question word or a topic, so a message made only of them asks nothing.
+_RUNS = re.compile(r"(\w)\1+")
+_ACKS = frozenset(
+    _RUNS.sub(r"\1", w)
+    for w in """ok okay k alright right sure yes yeah yep yup no nope nah thanks thank thx ty
+    tysm cheers appreciated cool great nice awesome perfect excellent neat good wow oh ah hm
+    lol lmao rofl haha heh interesting noted understood gotcha got it see i you that's thats
+    so very really much lot again all one thing man mate guys makes sense fair enough well done
+    job bot""".split()
+)
+_LAUGH = re.compile(r"(?:ha|he|lo|hm)+[hl]?")  # "hahaha", "lolol", "hehe"
+_NOT_WORDS = re.compile(r"<a?:\w+:\d+>|[^\w\s']|_")  # custom emoji, emoji, punctuation
 _SHIFT = re.compile(
     r"^(?:(?:what|how)\s+about|(?:and\s+)?(?:the\s+)?same\s+(?:for|with)|what\s+of|"
     r"as\s+for|regarding)\s+(?P<x>.+)$",
@@ -101,14 +120,20 @@ class Rewrite:
     """A follow-up rewritten as a standalone question, and which rule did it."""
 
     question: str
-    kind: str  # first | standalone | time | shift | wh | more | next | pronoun | llm
+    kind: str  # first | standalone | time | shift | aspect | wh | more | next | pronoun | llm
+    #            | chitchat (not a question: ``question`` is the message as typed)
     subject: str | None = None  # the previous subject carried into the question, if any
     window: str | None = None  # the time phrase the question ends with, if carried or pinned
 
     @property
+    def is_question(self) -> bool:
+        """False for an acknowledgement or reaction ("thanks!"): nothing to answer."""
+        return self.kind != "chitchat"
+
+    @property
     def changed(self) -> bool:
         """True when the question differs from what the user typed (show what was asked)."""
-        return self.kind not in {"first", "standalone"} or self.window is not None
+        return self.kind not in {"first", "standalone", "chitchat"} or self.window is not None
 
 
 @dataclass(frozen=True)
@@ -128,14 +153,19 @@ def rewrite_followup(followup: str, history: Sequence[str], as_of: date) -> Rewr
     ``as_of`` is the day the follow-up is asked, for time phrases such as "last week".
     """
     text = " ".join(followup.split())
-    if not history:
-        return Rewrite(pin_time(text, as_of), "first", window=_pinned_phrase(text, as_of))
-    previous = Question.parse(_clip(history[-1]), as_of)
+    if is_chitchat(text):
+        return Rewrite(text, "chitchat")
     current = Question.parse(text, as_of)
+    if not history:
+        pinned = pin_time(text, as_of)
+        return Rewrite(pinned, "first", window=current.window_phrase if pinned != text else None)
+    previous = Question.parse(shorten(history[-1], MAX_CONTEXT_CHARS, placeholder=""), as_of)
     body = _LEADING_FILLER.sub("", current.body).strip(_TRAILING)
     window = current.window_phrase or previous.window_phrase
     if _NOTHING_LEFT.match(body):  # "and in August?", "what about last week?"
-        return _time_only(previous, current)
+        if current.window_phrase is None:  # "and?", "what about?": nothing new to ask
+            return Rewrite(text, "chitchat")
+        return Rewrite(_ask(previous.core, window), "time", window=window)
     if match := _BARE_WH.match(body):
         return _wh(match.group("wh"), previous, window)
     if _MORE.match(body):
@@ -143,13 +173,10 @@ def rewrite_followup(followup: str, history: Sequence[str], as_of: date) -> Rewr
     if _NEXT.match(body):
         return _about(previous, "What happened next with {}", None, "next")
     if match := _SHIFT.match(body):
-        return _shift(match.group("x"), previous, window, locative=False)
-    match = _LOCATIVE_SHIFT.match(body)
-    if match and len(body.split()) <= 5 and not _has_verb_hint(body):
-        locative = match.group("prep").lower() in LOCATIVE
-        return _shift(match.group("x"), previous, window, locative=locative)
-    if _is_fragment(body):
-        return _shift(body, previous, window, locative=False)
+        return _shift(match.group("x"), previous, window)
+    in_place = _LOCATIVE_SHIFT.match(body) and len(body.split()) <= 5 and not _has_verb_hint(body)
+    if in_place or _is_fragment(body):  # "and in Italy?", "Canada?", "the death toll"
+        return _shift(body, previous, window)
     if _PRONOUN.search(body):
         subject = previous.subject()
         if subject is not None and subject.text.lower() not in body.lower():
@@ -168,7 +195,7 @@ def with_condenser(condense: Condense) -> RewriteFn:
 
     def rewrite(followup: str, history: Sequence[str], as_of: date) -> Rewrite:
         by_rules = rewrite_followup(followup, history, as_of)
-        if not history:
+        if not history or not by_rules.is_question:
             return by_rules
         question = condense(list(history), followup, lambda _h, _f: by_rules.question)
         if question == by_rules.question:
@@ -176,6 +203,12 @@ def with_condenser(condense: Condense) -> RewriteFn:
         return Rewrite(pin_time(" ".join(question.split()), as_of), "llm")
 
     return rewrite
+
+
+def is_chitchat(message: str) -> bool:
+    """True for an acknowledgement or reaction ("ok", "thanks!", "👍", "lol"): no question."""
+    words = _NOT_WORDS.sub(" ", message.replace("’", "'")).lower().split()
+    return all(_RUNS.sub(r"\1", w) in _ACKS or _LAUGH.fullmatch(w) for w in words)
 
 
 def pin_time(question: str, as_of: date) -> str:
@@ -189,10 +222,8 @@ def pin_time(question: str, as_of: date) -> str:
 
 def absolute_phrase(window: TimeWindow | None) -> str | None:
     """A phrase for ``window`` that means the same on any day ("in July 2024")."""
-    if window is None:
-        return None
-    if window.recent or window.since is None or window.until is None:
-        return window.phrase  # "recently" stays relative on purpose: it is about "now"
+    if window is None or window.recent or window.since is None or window.until is None:
+        return window and window.phrase  # "recently" stays relative on purpose: it is "now"
     if re.search(r"\b(?:19|20)\d\d\b", window.phrase):
         return window.phrase  # already absolute
     since, until = window.since, window.until
@@ -200,14 +231,10 @@ def absolute_phrase(window: TimeWindow | None) -> str | None:
         return f"since {_day(since)}"
     if since == until:
         return f"on {_day(since)}"
-    if (since.month, since.day, until.month, until.day) == (1, 1, 12, 31) and (
-        since.year == until.year
-    ):
+    if since == date(since.year, 1, 1) and until == date(since.year, 12, 31):
         return f"in {since.year}"
-    month_end = calendar.monthrange(until.year, until.month)[1]
-    if (since.year, since.month) == (until.year, until.month) and (
-        since.day == 1 and until.day == month_end
-    ):
+    month_end = since.replace(day=calendar.monthrange(since.year, since.month)[1])
+    if since.day == 1 and until == month_end:
         return f"in {calendar.month_name[since.month]} {since.year}"
     return f"between {_day(since)} and {_day(until)}"
 
@@ -275,11 +302,6 @@ class Question:
 # --- the rules -------------------------------------------------------------------------------
 
 
-def _time_only(previous: Question, current: Question) -> Rewrite:
-    window = current.window_phrase
-    return Rewrite(_ask(previous.core, window), "time", window=window)
-
-
 def _wh(word: str, previous: Question, window: str | None) -> Rewrite:
     word = _WH_SYNONYMS.get(word.lower(), word)
     wh = word[0].upper() + word[1:].lower()
@@ -289,8 +311,8 @@ def _wh(word: str, previous: Question, window: str | None) -> Rewrite:
     aux = _auxiliary_index(lowered)
     if aux is not None:
         rest = " ".join([lowered[aux], *words[aux + 1 :]])
-        return Rewrite(_ask(f"{wh} {rest}", window), "wh", _text(subject), window)
-    return Rewrite(f"{wh}? — {_ask(previous.core, window)}", "wh", _text(subject), window)
+        return Rewrite(_ask(f"{wh} {rest}", window), "wh", subject and subject.text, window)
+    return Rewrite(f"{wh}? — {_ask(previous.core, window)}", "wh", subject and subject.text, window)
 
 
 def _about(previous: Question, template: str, window: str | None, kind: str) -> Rewrite:
@@ -300,14 +322,29 @@ def _about(previous: Question, template: str, window: str | None, kind: str) -> 
     return Rewrite(_ask(template.format(subject.text), window), kind, subject.text, window)
 
 
-def _shift(new: str, previous: Question, window: str | None, *, locative: bool) -> Rewrite:
+def _shift(new: str, previous: Question, window: str | None) -> Rewrite:
     new = new.strip(_TRAILING)
-    old = previous.subject(locative=locative)
-    if old is None:
+    prep = _LOCATIVE_SHIFT.match(new)  # "(what about) in the UK": a place replaces a place
+    old = previous.subject(locative=bool(prep) and prep.group("prep").lower() in LOCATIVE)
+    if old is None:  # no name to replace: the new subject is added
         question = f"{previous.core}, and what about {new}"
         return Rewrite(_ask(question, window), "shift", None, window)
+    if not names_in(new) and (len(new.split()) > 1 or new.lower().startswith("the ")):
+        return _aspect(new, old, window)
+    if prep:  # the previous question keeps its own "in": no "in in the UK"
+        new = prep.group("x")
     replaced = f"{previous.core[: old.start]}{new}{previous.core[old.end :]}"
     return Rewrite(_ask(replaced, window), "shift", old.text, window)
+
+
+def _aspect(phrase: str, subject: Name, window: str | None) -> Rewrite:
+    """A common noun phrase ("the death toll") asked of the previous subject."""
+    first, _, rest = phrase.partition(" ")
+    if first.lower() in _POSSESSIVE | {"her", "it's"}:  # "its stock price" -> "Apple's ..."
+        about = f"{_possessive(subject.text)} {rest}"
+    else:
+        about = f"{phrase[:1].lower()}{phrase[1:]} of {subject.text}"
+    return Rewrite(_ask(f"What is known about {about}", window), "aspect", subject.text, window)
 
 
 def _pronoun(body: str, subject: Name, window: str | None) -> Rewrite:
@@ -325,10 +362,9 @@ def _standalone(text: str, current: Question, previous: Question) -> Rewrite:
         return Rewrite(_ask(current.core, current.window_phrase), "standalone")
     own = {n.text.lower().removeprefix("the ") for n in names_in(current.core)}
     before = {n.text.lower().removeprefix("the ") for n in names_in(previous.core)}
-    if previous.window_phrase and (not own or own & before):
-        return Rewrite(
-            _ask(current.core, previous.window_phrase), "standalone", window=previous.window_phrase
-        )
+    window = previous.window_phrase
+    if window and (not own or own & before):
+        return Rewrite(_ask(current.core, window), "standalone", window=window)
     return Rewrite(text, "standalone")
 
 
@@ -340,46 +376,23 @@ def _ask(text: str, window: str | None) -> str:
     return f"{text} {window}?" if window else f"{text}?"
 
 
-def _pinned_phrase(text: str, as_of: date) -> str | None:
-    window = parse_time_window(text, as_of)
-    phrase = absolute_phrase(window)
-    return phrase if window is not None and phrase != window.phrase else None
-
-
 def _day(day: date) -> str:
     return f"{calendar.month_name[day.month]} {day.day}, {day.year}"
 
 
-def _clip(text: str) -> str:
-    text = " ".join(text.split())
-    if len(text) <= MAX_CONTEXT_CHARS:
-        return text
-    return text[:MAX_CONTEXT_CHARS].rsplit(" ", 1)[0]
-
-
-def _text(name: Name | None) -> str | None:
-    return name.text if name else None
-
-
 def _auxiliary_index(lowered: list[str]) -> int | None:
     """Where the auxiliary verb of a wh- or yes/no question is ("what DID the fed ...")."""
-    if not lowered:
-        return None
-    if lowered[0] in AUXILIARIES:
+    if lowered and lowered[0] in AUXILIARIES:
         return 0
-    if lowered[0] in WH_WORDS:
-        for i, word in enumerate(lowered[1:5], start=1):
-            if word in AUXILIARIES:
-                return i
+    if lowered and lowered[0] in WH_WORDS:
+        return next((i for i, w in enumerate(lowered[1:5], start=1) if w in AUXILIARIES), None)
     return None
 
 
 def _is_name_token(tokens: list[re.Match[str]], i: int, text: str) -> bool:
     word = tokens[i].group().rstrip(".'’")
-    if not word or not word[0].isupper() or word == "I":
-        return False
     lower = word.lower()
-    if lower in MONTHS_AND_DAYS:
+    if not word or not word[0].isupper() or word == "I" or lower in MONTHS_AND_DAYS:
         return False
     sentence_start = i == 0 or text[: tokens[i].start()].rstrip().endswith((".", "?", "!", ":"))
     return not (sentence_start and lower in COMMON_WORDS) and lower not in {"the", "a", "an"}
@@ -390,13 +403,8 @@ def _adjacent(text: str, left: re.Match[str], right: re.Match[str]) -> bool:
 
 
 def _is_fragment(body: str) -> bool:
-    """A short noun phrase on its own ("Canada", "the death toll"): a change of subject."""
-    words = body.lower().split()
-    return (
-        0 < len(words) <= 3
-        and not (set(words) & (WH_WORDS | AUXILIARIES))
-        and not _PRONOUN.search(body)
-    )
+    """A short noun phrase on its own ("Canada", "the death toll"): a shift or an aspect."""
+    return 0 < len(body.split()) <= 3 and not _has_verb_hint(body) and not _PRONOUN.search(body)
 
 
 def _has_verb_hint(body: str) -> bool:

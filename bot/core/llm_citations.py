@@ -7,8 +7,13 @@ The model cites passages as ``[n]``. Afterwards:
 - a sentence with no marker at all is dropped: every claim must be cited (this also drops
   framing like "Here is what happened:" and anything the model echoed from an article);
 - each remaining citation gets the sentence of its passage that best supports the claim,
-  quoted verbatim with its body offsets (``make_citation``), and the markers are renumbered
-  in order of use.
+  quoted verbatim with its body offsets (``make_citation``); a citation whose sentence does
+  not share enough content words with the claim (:func:`supports`) counts as invented, so a
+  marker pointing at an unrelated passage cannot lend it a real-looking quote;
+- a list of sources the model appended ("Sources:", "[1] <title>") is not a claim: a
+  "Sources:" heading ends the answer, and a line that is only a marker and the passage's
+  title, source, link or date is dropped;
+- the markers are renumbered in order of use.
 
 When nothing cited is left, :func:`check_citations` returns None and the caller falls back.
 """
@@ -37,6 +42,18 @@ _REFUSAL = re.compile(
     re.I,
 )
 _TAG = re.compile(r"<(/?)(passages?|notes?)\b", re.I)
+# "Sources:", "**References**", "### Sources used", "Sources: [1], [2]" (not "Sources said ...").
+_SOURCES_HEADING = re.compile(
+    r"^[\s#*_>-]*(?:sources?|references?|citations?)(?:\s+(?:used|cited))?[\s*_]*(?::.*)?$",
+    re.I,
+)
+# A citation holds when its quoted sentence shares at least MIN_SHARED of the claim's distinct
+# content stems (all of them, for a shorter claim) and at least MIN_SHARE of them. Two words,
+# not one: a shared topic word ("Milton") must not let a sentence about power cuts back a
+# claim about the landfall. A third, not more: paraphrases, and claims that combine two
+# passages (each backing part of it), still pass.
+MIN_SHARED = 2
+MIN_SHARE = 1 / 3
 
 
 @dataclass(frozen=True)
@@ -45,7 +62,7 @@ class CheckedText:
 
     text: str
     citations: list[Citation]
-    dropped: int  # sentences removed (invented or missing citations)
+    dropped: int  # sentences removed (invented, unsupported or missing citations)
 
 
 def format_passages(passages: list[Passage], start: int = 1) -> str:
@@ -82,7 +99,7 @@ def draft_text(raw: str) -> str:
     the whole reply is checked.
     """
     lines = []
-    for line in raw.strip().splitlines():
+    for line in _answer_lines(raw):
         kept = [_tidy(MARKER.sub("", s)) for s in _sentences(line) if MARKER.search(s)]
         if kept:
             lines.append(_line_prefix(line) + " ".join(kept))
@@ -95,10 +112,12 @@ def check_citations(raw: str, passages: list[Passage]) -> CheckedText | None:
     citations: list[Citation] = []
     lines: list[str] = []
     dropped = 0
-    for line in raw.strip().splitlines():
+    for line in _answer_lines(raw):
         kept: list[str] = []
         for sentence in _sentences(line):
-            rewritten = _rewrite(sentence, passages, numbered, citations)
+            rewritten = None
+            if not _is_reference_entry(sentence, passages):
+                rewritten = _rewrite(sentence, passages, numbered, citations)
             if rewritten is None:
                 dropped += 1
             else:
@@ -117,17 +136,61 @@ def cited_lines(raw: str, valid: set[int]) -> list[tuple[str, list[int]]]:
     """(claim, cited numbers) for each line of ``raw`` that cites a number in ``valid``.
 
     For list-shaped replies (summary notes): one line is one claim; its markers are
-    removed from the claim, numbers outside ``valid`` ignored, uncited lines dropped.
+    removed from the claim, numbers outside ``valid`` ignored, uncited lines dropped, and
+    a "Sources:" list ends the reply.
     """
     out = []
-    for line in raw.strip().splitlines():
+    for line in _answer_lines(raw):
         body = _strip_bullet(line)
-        cited = [int(n) for group in MARKER.findall(body) for n in re.split(r"[,;]", group)]
-        numbers = [n for n in dict.fromkeys(cited) if n in valid]
+        numbers = [n for n in dict.fromkeys(_cited_numbers(body)) if n in valid]
         claim = _tidy(MARKER.sub("", body))
         if numbers and claim:
             out.append((claim, numbers))
     return out
+
+
+def supports(claim: str, quote: str) -> bool:
+    """True when ``quote`` shares enough content words with ``claim`` to back it.
+
+    Enough: at least ``MIN_SHARED`` of the claim's distinct content stems (all of them when
+    it has fewer) and at least ``MIN_SHARE`` of them. A claim without content words ("Yes.")
+    is backed by nothing.
+    """
+    claimed = _roots(claim)
+    shared = claimed & _roots(quote)
+    needed = max(min(MIN_SHARED, len(claimed)), MIN_SHARE * len(claimed))
+    return bool(shared) and len(shared) >= needed
+
+
+def _roots(text: str) -> set[str]:
+    """Content stems without a final "e": the light stemmer gives "rate" but "rates" -> "rat"."""
+    return {s[:-1] if s.endswith("e") and len(s) > 3 else s for s in content_stems(text)}
+
+
+def _answer_lines(raw: str) -> list[str]:
+    """The reply's lines before a "Sources:" heading (what follows lists titles, not claims)."""
+    lines = raw.strip().splitlines()
+    for i, line in enumerate(lines):
+        if _SOURCES_HEADING.match(line):
+            return lines[:i]
+    return lines
+
+
+def _is_reference_entry(sentence: str, passages: list[Passage]) -> bool:
+    """True for "[1] Milton" or "[2] Title - Source, date": a marker, then only its metadata."""
+    lead = _LEADING_MARKERS.match(sentence)
+    if lead is None:
+        return False
+    cited = [passages[n - 1] for n in _cited_numbers(lead.group(0)) if 1 <= n <= len(passages)]
+    about = " ".join(
+        f"{p.title} {p.source} {p.url} {p.published:%Y-%m-%d %B %b %d %Y}" for p in cited
+    )
+    return set(content_stems(MARKER.sub("", sentence))) <= set(content_stems(about))
+
+
+def _cited_numbers(text: str) -> list[int]:
+    """Every number the markers in ``text`` cite, in order ("[1, 3] ... [2]" -> 1, 3, 2)."""
+    return [int(n) for group in MARKER.findall(text) for n in re.split(r"[,;]", group)]
 
 
 def _plain_markers(text: str) -> str:
@@ -166,23 +229,31 @@ def _rewrite(
     numbered: dict[tuple[int, int, int], int],
     citations: list[Citation],
 ) -> str | None:
-    """The sentence with its markers renumbered, or None when no marker names a real passage."""
-    cited = [int(n) for group in MARKER.findall(sentence) for n in re.split(r"[,;]", group)]
+    """The sentence with its markers renumbered, or None when none of them holds.
+
+    A marker holds when it names a real passage whose best sentence :func:`supports` the
+    claim; the others are removed.
+    """
     valid = [
-        n for n in dict.fromkeys(cited) if 1 <= n <= len(passages) and passages[n - 1].text.strip()
+        n
+        for n in dict.fromkeys(_cited_numbers(sentence))
+        if 1 <= n <= len(passages) and passages[n - 1].text.strip()
     ]
-    if not valid:
-        return None
     claim = _tidy(MARKER.sub("", sentence))
     new_numbers: dict[int, int] = {}
     for n in valid:
         passage = passages[n - 1]
         start, end = best_span(claim, passage)
+        quote = passage.text[start - passage.start_char : end - passage.start_char]
+        if not supports(claim, quote):
+            continue
         key = (n, start, end)
         if key not in numbered:
             numbered[key] = len(numbered) + 1
             citations.append(make_citation(numbered[key], passage, start, end))
         new_numbers[n] = numbered[key]
+    if not new_numbers:
+        return None
 
     def renumber(match: re.Match) -> str:
         numbers = [int(n) for n in re.split(r"[,;]", match.group(1))]
