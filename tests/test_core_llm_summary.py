@@ -114,3 +114,12 @@ def test_summarizer_falls_back_to_extractive_bullets_when_the_llm_fails():
     assert summary.items
     for item in summary.items:
         assert item.text == " ".join(item.citation.quote.split())  # extractive: verbatim
+
+
+def test_a_note_citing_a_passage_that_does_not_say_it_is_dropped():
+    swapped = (
+        "- The Kestrel Bay bridge reopened after eight months of repairs [3]\n"
+        "- Ferries were cancelled because of high winds [3]"
+    )
+    items = writer(swapped).items("news", four_passages(), when="x", limit=8, one_per_day=False)
+    assert [i.text for i in items] == ["Ferries were cancelled because of high winds"]

@@ -335,6 +335,7 @@ async def test_with_message_content_any_message_in_the_thread_is_a_follow_up(
         answer = await ask.wait_answer(timeout=10)
         thread = await emulator.wait_until(lambda: emulator.channel(answer.id), 10, "a thread")
         hint = await emulator.wait_for_message(thread, timeout=10)
+        await emulator.send_message("thanks!", channel=thread)  # chit-chat: not answered
         await emulator.send_message("and where did it make landfall?", channel=thread)
         reply = await emulator.wait_for_message(
             thread, lambda m: m.author_id == emulator.bot.id and m.id != hint.id, timeout=10
@@ -346,6 +347,8 @@ async def test_with_message_content_any_message_in_the_thread_is_a_follow_up(
     assert "just type them" in hint.content
     assert reply.content.startswith("-# Answering: Where did Hurricane Milton make landfall?")
     assert "Milton" in reply.content.split("\n", 1)[1] and "[1]" in reply.content
+    bot_messages = [m for m in emulator.channel_messages(thread) if m.author_id == emulator.bot.id]
+    assert [m.id for m in bot_messages] == [hint.id, reply.id]
     # Outside the bot's threads, messages without a mention are still left alone.
     in_channel = [m for m in emulator.channel_messages(world.channel) if m.id != answer.id]
     assert all(m.author_id != emulator.bot.id for m in in_channel)

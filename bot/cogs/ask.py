@@ -31,7 +31,7 @@ from discord.ext import commands
 from bot.cogs.delivery import StreamedReply, followup_target, reply_target, safe_send_kwargs
 from bot.core.activity import ActivityStore
 from bot.core.answer import MAX_QUESTION_CHARS, today_utc
-from bot.core.followup import RewriteFn, pin_time, rewrite_followup
+from bot.core.followup import RewriteFn, is_chitchat, pin_time, rewrite_followup
 from bot.core.llm_stream import StreamItem
 from bot.core.models import Answer
 from bot.core.ports import QuestionAnswering
@@ -236,6 +236,8 @@ class AskCog(commands.Cog):
         except BadInput as bad:
             await self._reply(message, [bad.message])
             return
+        if is_chitchat(question):  # "thanks!", "ok", "lol": nothing to answer, no slot taken
+            return
         if not await self._within_limit(message):
             return
         if thread_id is None:
@@ -298,6 +300,8 @@ class AskCog(commands.Cog):
             history = await asyncio.to_thread(self.activity.thread_questions, thread)
             async with message.channel.typing():
                 rewrite = await asyncio.to_thread(self.rewrite, question, history, self.today())
+                if not rewrite.is_question:  # e.g. "and?" with nothing new to ask
+                    return
                 answer = await reply.collect(self.stream(rewrite.question, guild_id))
         except Exception as error:  # noqa: BLE001 - the user gets a safe reply, bugs are logged
             await self._reply(message, [user_message_for(error)])

@@ -19,7 +19,7 @@ from langchain_core.messages import HumanMessage
 from bot.core.answer import spread
 from bot.core.citations import make_citation
 from bot.core.llm import ChatClient, LLMUnavailable
-from bot.core.llm_citations import best_span, cited_lines, format_passages
+from bot.core.llm_citations import best_span, cited_lines, format_passages, supports
 from bot.core.models import SummaryItem
 from bot.core.prompts import Prompts
 from index.records import Passage
@@ -118,6 +118,8 @@ def _items(
     for claim, n in notes:
         passage = chosen[n - 1]
         start, end = best_span(claim, passage)
+        if not supports(claim, passage.text[start - passage.start_char : end - passage.start_char]):
+            continue  # the note cites a passage that does not say it
         day = passage.published.date()
         if (passage.article_id, start) in seen_spans or (one_per_day and day in seen_days):
             continue
