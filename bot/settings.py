@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -115,7 +116,7 @@ class Settings(BaseSettings):
                 number = float(weight)
             except ValueError:
                 number = -1.0
-            if not name.strip() or number <= 0:
+            if not name.strip() or not math.isfinite(number) or number <= 0:
                 raise ValueError(
                     f"NEWSDESK_SOURCE_WEIGHTS: {pair!r} is not OUTLET=WEIGHT with a weight > 0"
                 )

@@ -18,7 +18,7 @@ import yaml
 
 from index.articles import (
     Article,
-    FieldError,  # lives beside Article (ids check their text); still importable from here
+    FieldError,
     ParseProblem,
     check_text,
     derive_article_id,

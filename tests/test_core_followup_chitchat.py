@@ -54,6 +54,25 @@ def test_a_follow_up_with_nothing_new_is_not_a_question(message: str) -> None:
     assert rewrite.kind == "chitchat" and not rewrite.is_question
 
 
+@pytest.mark.parametrize("message", ["and?", "ok and?", "so..."])
+def test_a_bare_filler_is_chitchat_before_any_rewrite(message: str) -> None:
+    assert is_chitchat(message)  # the Discord layer skips it before taking a rate-limit slot
+
+
+@pytest.mark.parametrize(
+    ("followup", "expected"),
+    [
+        ("what about in the north?", "in the north?"),
+        ("at night?", "at night?"),
+    ],
+)
+def test_a_phrase_with_a_preposition_is_added_to_a_question_naming_no_place(
+    followup: str, expected: str
+) -> None:
+    rewrite = rewrite_followup(followup, [MILTON], AS_OF)
+    assert rewrite.question.endswith(expected) and "Milton" in rewrite.question
+
+
 @pytest.mark.parametrize(
     ("followup", "expected"),
     [

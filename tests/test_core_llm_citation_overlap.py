@@ -135,3 +135,9 @@ def test_swapped_citations_over_the_wire_fall_back_to_extractive():
     expected = ExtractiveAnswerer().answer("When did the bridge reopen?", four_passages(), when="")
     assert answer.text == expected.text and answer.citations == expected.citations
     assert "[2]. The central bank" not in answer.text
+
+
+def test_a_claim_that_starts_with_sources_is_a_claim_not_a_source_list():
+    reply = "Sources: the Kestrel Bay bridge reopened after eight months of repairs [1]."
+    checked = check_citations(reply, four_passages())
+    assert checked is not None and "bridge reopened" in checked.text

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,3 +69,9 @@ def test_every_retrieval_override_names_a_search_parameter(monkeypatch):
     assert len(overrides) == len(names)
     assert set(overrides) <= {f.name for f in fields(SearchParams)}
     assert SearchParams(**overrides).rrf_k == 9
+
+
+@pytest.mark.parametrize("value", ["cnn.com=nan", "cnn.com=inf", "cnn.com=-1"])
+def test_source_weights_must_be_finite_and_positive(value):
+    with pytest.raises(ValueError, match="NEWSDESK_SOURCE_WEIGHTS"):
+        Settings(_env_file=None, source_weights=value)

@@ -2,8 +2,8 @@
 
 A server admin re-indexes their server's own sources (one, or all of them). The global
 sources serve every server, so re-reading them (or the whole library) is for the bot's owners.
-:func:`is_owner` and :func:`source_scope` are the one place that decides who sees what; the
-/source commands use them too.
+:func:`is_owner` and :func:`source_scope` decide who sees which sources, here and in /source
+add and list.
 """
 
 from __future__ import annotations

@@ -207,7 +207,9 @@ def with_condenser(condense: Condense) -> RewriteFn:
 
 def is_chitchat(message: str) -> bool:
     """True for an acknowledgement or reaction ("ok", "thanks!", "👍", "lol"): no question."""
-    words = _NOT_WORDS.sub(" ", message.replace("’", "'")).lower().split()
+    # "and?" or "ok and?" adds nothing either.
+    rest = _LEADING_FILLER.sub("", message.strip())
+    words = _NOT_WORDS.sub(" ", rest.replace("’", "'")).lower().split()
     return all(_RUNS.sub(r"\1", w) in _ACKS or _LAUGH.fullmatch(w) for w in words)
 
 
@@ -329,6 +331,8 @@ def _shift(new: str, previous: Question, window: str | None) -> Rewrite:
     if old is None:  # no name to replace: the new subject is added
         question = f"{previous.core}, and what about {new}"
         return Rewrite(_ask(question, window), "shift", None, window)
+    if prep and not old.locative:  # "in the north" after a question naming no place: added
+        return Rewrite(_ask(f"{previous.core} {new}", window), "shift", None, window)
     if not names_in(new) and (len(new.split()) > 1 or new.lower().startswith("the ")):
         return _aspect(new, old, window)
     if prep:  # the previous question keeps its own "in": no "in in the UK"

@@ -44,7 +44,7 @@ _REFUSAL = re.compile(
 _TAG = re.compile(r"<(/?)(passages?|notes?)\b", re.I)
 # "Sources:", "**References**", "### Sources used", "Sources: [1], [2]" (not "Sources said ...").
 _SOURCES_HEADING = re.compile(
-    r"^[\s#*_>-]*(?:sources?|references?|citations?)(?:\s+(?:used|cited))?[\s*_]*(?::.*)?$",
+    r"^[\s#*_>-]*(?:sources?|references?|citations?)(?:\s+(?:used|cited))?[\s*_]*(?::[\s\[\]\d,;*_]*)?$",
     re.I,
 )
 # A citation holds when its quoted sentence shares at least MIN_SHARED of the claim's distinct

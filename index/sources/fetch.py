@@ -155,7 +155,7 @@ class Fetcher:
         current = url
         while True:
             if current in seen:
-                raise FetchError(url, f"redirect loop (back to {current})")
+                raise FetchError(url, f"redirect loop (back to {redact_url(current)})")
             if len(seen) > self.limits.max_redirects:
                 raise FetchError(url, f"too many redirects (more than {self.limits.max_redirects})")
             seen.append(current)
@@ -235,7 +235,7 @@ class Fetcher:
         """
         parts = urlsplit(current)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise FetchError(url, f"not an http(s) URL: {current}")
+            raise FetchError(url, f"not an http(s) URL: {redact_url(current)}")
         if not self.block_private and self._resolver is None:
             return
         resolve = self._resolver or system_resolver

@@ -195,7 +195,11 @@ class SourceService:
         return report
 
     def run_all(
-        self, progress: Progress | None = None, *, guild_id: str | None = None, own_only=False
+        self,
+        progress: Progress | None = None,
+        *,
+        guild_id: str | None = None,
+        own_only: bool = False,
     ) -> IndexReport:
         """Re-index every source usable in ``guild_id`` (all when None), one after another;
         with ``own_only``, only the server's own sources, not the global ones.
