@@ -8,7 +8,6 @@ catalog does not know is invisible to search and removed by ``recover``.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from index.articles import Article, canonical_url
 from index.chunking import Chunk
+from index.fts import fts_pairs_query, fts_query
 from index.sqlite import SQLiteDatabase
 
 FTS_SCHEMA = """CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
@@ -60,15 +60,6 @@ CREATE TABLE IF NOT EXISTS pending (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
     + FTS_SCHEMA
-)
-
-# Words too common to help a keyword search (kept short: BM25 already discounts them).
-STOPWORDS = frozenset(
-    """a an and are as at be been being but by can could did do does for from had has have
-    he her his how i in into is it its me my of on or our she so than that the their them
-    then there these they this those to was we were what when where which who whom whose why
-    will with would you your about after before over under up out not no yes just also
-    recently recent latest new news week weeks month year day days ago today yesterday""".split()
 )
 
 
@@ -362,23 +353,6 @@ class Catalog(SQLiteDatabase):
             [canonical_url(url)],
         )
         return [Placement(*row) for row in rows]
-
-
-def fts_query(text: str) -> str:
-    """An FTS5 OR-query of the meaningful words of ``text`` (quoted: no syntax injection)."""
-    return " OR ".join(f'"{w}"' for w in dict.fromkeys(_meaningful_words(text)))
-
-
-def fts_pairs_query(text: str, distance: int) -> str:
-    """An FTS5 OR-query of each two consecutive meaningful words of ``text`` occurring
-    within ``distance`` words of each other (the stopwords between them are skipped)."""
-    words = _meaningful_words(text)
-    pairs = dict.fromkeys((a, b) for a, b in zip(words, words[1:], strict=False) if a != b)
-    return " OR ".join(f'NEAR("{a}" "{b}", {distance})' for a, b in pairs)
-
-
-def _meaningful_words(text: str) -> list[str]:
-    return [w for w in re.findall(r"\w+", text.lower()) if w not in STOPWORDS and len(w) > 1]
 
 
 def _delete_article_rows(db: sqlite3.Connection, article_id: str) -> None:

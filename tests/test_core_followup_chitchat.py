@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from bot.core.followup import is_chitchat, rewrite_followup, with_condenser
+from bot.core.chitchat import is_chitchat
+from bot.core.followup import rewrite_followup, with_condenser
 
 AS_OF = date(2024, 10, 20)
 MILTON = "What happened to Hurricane Milton?"

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from support import make_services
 
-from index.catalog import fts_pairs_query
+from index.fts import fts_pairs_query
 from index.search import SearchQuery, source_weight
 
 BODY = (

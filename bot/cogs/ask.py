@@ -31,7 +31,8 @@ from discord.ext import commands
 from bot.cogs.delivery import StreamedReply, followup_target, reply_target, safe_send_kwargs
 from bot.core.activity import ActivityStore
 from bot.core.answer import MAX_QUESTION_CHARS, today_utc
-from bot.core.followup import RewriteFn, is_chitchat, pin_time, rewrite_followup
+from bot.core.chitchat import is_chitchat
+from bot.core.followup import RewriteFn, pin_time, rewrite_followup
 from bot.core.llm_stream import StreamItem
 from bot.core.models import Answer
 from bot.core.ports import QuestionAnswering

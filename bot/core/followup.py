@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import date
 from textwrap import shorten
 
+from bot.core.chitchat import LEADING_FILLER, is_chitchat
 from index.timeparse import TimeWindow, parse_time_window, strip_time_phrase
 
 MAX_CONTEXT_CHARS = 400  # a previous question longer than this is cut (context, not content)
@@ -62,23 +63,6 @@ LOCATIVE = frozenset("in near at from across over into around outside inside off
 NAME_JOINERS = frozenset("of de del la le von van and &".split())
 
 _WORD = re.compile(r"[A-Za-z0-9][\w'’.&-]*")
-_LEADING_FILLER = re.compile(
-    r"^(?:(?:and|but|so|ok|okay|also|then|well|right|hmm+|thanks|thank you|thx)\b[\s,.!]*)+",
-    re.IGNORECASE,
-)
-# Words of acknowledgements and reactions, letter runs collapsed ("thanksss", "coool"). None
-# is a question word or a topic, so a message made only of them asks nothing.
-_RUNS = re.compile(r"(\w)\1+")
-_ACKS = frozenset(
-    _RUNS.sub(r"\1", w)
-    for w in """ok okay k alright right sure yes yeah yep yup no nope nah thanks thank thx ty
-    tysm cheers appreciated cool great nice awesome perfect excellent neat good wow oh ah hm
-    lol lmao rofl haha heh interesting noted understood gotcha got it see i you that's thats
-    so very really much lot again all one thing man mate guys makes sense fair enough well done
-    job bot""".split()
-)
-_LAUGH = re.compile(r"(?:ha|he|lo|hm)+[hl]?")  # "hahaha", "lolol", "hehe"
-_NOT_WORDS = re.compile(r"<a?:\w+:\d+>|[^\w\s']|_")  # custom emoji, emoji, punctuation
 _SHIFT = re.compile(
     r"^(?:(?:what|how)\s+about|(?:and\s+)?(?:the\s+)?same\s+(?:for|with)|what\s+of|"
     r"as\s+for|regarding)\s+(?P<x>.+)$",
@@ -160,7 +144,7 @@ def rewrite_followup(followup: str, history: Sequence[str], as_of: date) -> Rewr
         pinned = pin_time(text, as_of)
         return Rewrite(pinned, "first", window=current.window_phrase if pinned != text else None)
     previous = Question.parse(shorten(history[-1], MAX_CONTEXT_CHARS, placeholder=""), as_of)
-    body = _LEADING_FILLER.sub("", current.body).strip(_TRAILING)
+    body = LEADING_FILLER.sub("", current.body).strip(_TRAILING)
     window = current.window_phrase or previous.window_phrase
     if _NOTHING_LEFT.match(body):  # "and in August?", "what about last week?"
         if current.window_phrase is None:  # "and?", "what about?": nothing new to ask
@@ -203,14 +187,6 @@ def with_condenser(condense: Condense) -> RewriteFn:
         return Rewrite(pin_time(" ".join(question.split()), as_of), "llm")
 
     return rewrite
-
-
-def is_chitchat(message: str) -> bool:
-    """True for an acknowledgement or reaction ("ok", "thanks!", "👍", "lol"): no question."""
-    # "and?" or "ok and?" adds nothing either.
-    rest = _LEADING_FILLER.sub("", message.strip())
-    words = _NOT_WORDS.sub(" ", rest.replace("’", "'")).lower().split()
-    return all(_RUNS.sub(r"\1", w) in _ACKS or _LAUGH.fullmatch(w) for w in words)
 
 
 def pin_time(question: str, as_of: date) -> str:

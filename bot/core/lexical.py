@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from index.catalog import STOPWORDS
+from index.fts import STOPWORDS
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
 # Question words and fillers that carry no topic.
