@@ -21,6 +21,10 @@ class Passage:
     end_char: int
     score: float = 0.0
 
+    def body_text(self, start: int, end: int) -> str:
+        """The article body between ``start`` and ``end`` (body offsets inside this passage)."""
+        return self.text[start - self.start_char : end - self.start_char]
+
 
 @dataclass(frozen=True)
 class RankedArticle:

@@ -256,10 +256,8 @@ class AskCog(commands.Cog):
         return channel.id if known else None
 
     async def _within_limit(self, message: discord.Message) -> bool:
-        if self.limiter is None:
-            return True
         try:
-            self.limiter.check(message.author.id)
+            take_slot(self.limiter, message.author.id)
         except RateLimited as limited:
             # No ephemeral replies to messages: the notice disappears once they may ask again.
             await message.reply(

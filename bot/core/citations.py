@@ -17,7 +17,7 @@ def make_citation(n: int, passage: Passage, start: int, end: int) -> Citation:
     """
     if not passage.start_char <= start < end <= passage.end_char:
         raise CitationError(f"quote {start}:{end} outside passage {passage.chunk_id}")
-    quote = passage.text[start - passage.start_char : end - passage.start_char]
+    quote = passage.body_text(start, end)
     if not quote.strip():
         raise CitationError(f"empty quote at {start}:{end} of {passage.article_id}")
     return Citation(

@@ -43,8 +43,7 @@ class ScoredSentence:
     @property
     def text(self) -> str:
         """The sentence, verbatim."""
-        offset = self.passage.start_char
-        return self.passage.text[self.start - offset : self.end - offset]
+        return self.passage.body_text(self.start, self.end)
 
 
 @dataclass(frozen=True)

@@ -244,7 +244,7 @@ def _rewrite(
     for n in valid:
         passage = passages[n - 1]
         start, end = best_span(claim, passage)
-        quote = passage.text[start - passage.start_char : end - passage.start_char]
+        quote = passage.body_text(start, end)
         if not supports(claim, quote):
             continue
         key = (n, start, end)

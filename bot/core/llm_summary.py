@@ -118,7 +118,7 @@ def _items(
     for claim, n in notes:
         passage = chosen[n - 1]
         start, end = best_span(claim, passage)
-        if not supports(claim, passage.text[start - passage.start_char : end - passage.start_char]):
+        if not supports(claim, passage.body_text(start, end)):
             continue  # the note cites a passage that does not say it
         day = passage.published.date()
         if (passage.article_id, start) in seen_spans or (one_per_day and day in seen_days):
