@@ -33,7 +33,7 @@ class SearchParams:
 
     dense_pool: int = 100
     keyword_pool: int = 100
-    rrf_k: int = 60
+    rrf_k: int = 150
     keyword_weight: float = 2.0
     dense_weight: float = 1.0
     recency_half_life_days: float = 3.0
