@@ -299,6 +299,13 @@ class Catalog(SQLiteDatabase):
         params.append(limit)
         return [KeywordHit(*row) for row in self._query(sql, params)]
 
+    def others_have_own_articles(self, guild_id: str) -> bool:
+        """True when some other server has articles of its own (hidden from ``guild_id``)."""
+        rows = self._query(
+            "SELECT 1 FROM articles WHERE guild_id NOT IN ('', ?) LIMIT 1", [guild_id]
+        )
+        return bool(rows)
+
     def visible_chunk_ids(self, chunk_ids: Iterable[str], guild_id: str = "") -> set[str]:
         """Those of ``chunk_ids`` that exist and may be used in ``guild_id``."""
         return {cid for cid, row in self.chunk_scopes(chunk_ids).items() if row in ("", guild_id)}

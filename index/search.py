@@ -138,6 +138,11 @@ class Searcher:
         """Chunks from dense and keyword searches over each date pool, fused by RRF."""
         p = self.params
         vector = self._embed(query.text)
+        # Other servers' own chunks would fill the dense pool and then be dropped as invisible:
+        # filter them out in the query when there are any (a metadata filter costs time).
+        scope = None
+        if self.catalog.others_have_own_articles(query.guild_id):
+            scope = {"guild_id": {"$in": ["", query.guild_id]}}
         keyword_text = query.keyword_text if query.keyword_text is not None else query.text
         dense: list[DenseHit] = []
         keyword: list[KeywordHit] = []
@@ -145,7 +150,7 @@ class Searcher:
         for since_ts, until_ts in pools:
             if since_ts is not None and since_ts > until_ts:
                 continue  # a window that starts after the as-of day holds nothing
-            dense += self._dense(vector, since_ts, until_ts)
+            dense += self._dense(vector, since_ts, until_ts, scope)
             dates = (since_ts, until_ts, query.guild_id, p.title_weight)
             keyword += self.catalog.keyword_search(keyword_text, p.keyword_pool, *dates)
             if p.pair_weight:
@@ -177,13 +182,18 @@ class Searcher:
                 cand.score += weight / (p.rrf_k + rank)
         return candidates
 
-    def _dense(self, vector, since_ts: int | None, until_ts: int) -> list[DenseHit]:
-        """Nearest chunks within the dates: a day filter for a window, else over-fetch and
-        drop what is too new (a Chroma range filter is ~25x slower than a plain query)."""
+    def _dense(
+        self, vector, since_ts: int | None, until_ts: int, scope: dict | None = None
+    ) -> list[DenseHit]:
+        """Nearest chunks within the dates (and ``scope``, a metadata filter): a day filter
+        for a window, else over-fetch and drop what is too new (a Chroma range filter is ~25x
+        slower than a plain query)."""
         p = self.params
         if since_ts is not None:
-            return self.store.query(vector, p.dense_pool, where=_day_filter(since_ts, until_ts))
-        hits = self.store.query(vector, p.dense_pool * 2)
+            where = _day_filter(since_ts, until_ts)
+            where = {"$and": [where, scope]} if scope else where
+            return self.store.query(vector, p.dense_pool, where=where)
+        hits = self.store.query(vector, p.dense_pool * 2, where=scope)
         return [h for h in hits if h.published_ts <= until_ts]
 
     def _embed_uncached(self, text: str) -> tuple[float, ...]:

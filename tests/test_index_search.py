@@ -141,3 +141,40 @@ def test_a_window_starting_after_the_as_of_day_finds_nothing_and_does_not_fail(t
             services.searcher.search(query)  # no error from an empty date filter
     finally:
         services.close()
+
+
+def test_another_servers_own_articles_do_not_crowd_out_the_dense_list(tmp_path):
+    from support_web import source_services
+
+    crowd = tmp_path / "server-a"
+    crowd.mkdir()
+    for n in range(12):  # server A's own close matches of the question
+        (crowd / f"{n}.txt").write_text(
+            f"date 2024-05-{n + 1:02d} Ferry crews strike over rosters\n\n"
+            f"Ferry crews strike over rosters. Ferry crews strike over rosters, {n}.\n",
+            encoding="utf-8",
+        )
+    shared = tmp_path / "global"
+    shared.mkdir()
+    (shared / "g.txt").write_text(
+        "date 2024-05-07 Harbour news\n\nThe union said the walkout by ferry crews would "
+        "cancel every crossing in the harbour this week.\n",
+        encoding="utf-8",
+    )
+    # Dense retrieval only, with a pool the crowd alone would fill.
+    services = source_services(
+        tmp_path, dedupe=False, dense_pool=2, keyword_weight=0, pair_weight=0
+    )
+    try:
+        services.sources.add(str(crowd), guild_id="1")
+        services.sources.add(str(shared))
+        assert services.sources.run_all().failed == 0
+        query = SearchQuery(
+            text="Ferry crews strike over rosters", as_of=date(2024, 5, 10), guild_id="2"
+        )
+        found = services.searcher.search(query).articles
+        titles = services.catalog.articles(a.article_id for a in found)
+    finally:
+        services.close()
+    assert [t.title for t in titles.values()] == ["Harbour news"]
+    assert found[0].score > 0  # found by the dense list, not only listed by a zero-weight one
