@@ -9,11 +9,14 @@ from datetime import date
 
 from rich.console import Console as RichConsole
 
+from bot.core.chitchat import is_chitchat
 from bot.core.days import parse_day
 from bot.core.errors import UserError
 from bot.terminal import answer_markup, report_markup, stats_markup, summary_markup
 
 log = logging.getLogger(__name__)
+
+NOT_A_QUESTION = "Ask about a news story, or type help."
 
 HELP = """Commands:
   ask QUESTION            answer a question with cited passages (or just type the question)
@@ -79,7 +82,9 @@ class Console:
         }
         handler = handlers.get(command)
         try:
-            if handler is None:
+            if handler is None and is_chitchat(line):  # "thanks", "ok": nothing to look up
+                self.out.print(NOT_A_QUESTION)
+            elif handler is None:
                 self._ask(line)  # a bare question
             else:
                 handler(rest)

@@ -75,3 +75,7 @@ def test_an_unexpected_failure_is_reported_and_the_console_goes_on(
     out = run(services, "what happened?", "help")
     assert "Sorry, that failed (OverflowError); see the log." in out
     assert "Commands:" in out
+
+
+def test_an_acknowledgement_is_not_looked_up(services: Services) -> None:
+    assert run(services, "thanks!").strip() == "Ask about a news story, or type help."
