@@ -18,7 +18,7 @@ from html import unescape
 
 from index.articles import Article, FieldError, ParseProblem, derive_article_id
 from index.formats import normalise_body
-from index.sources.fetch import Fetched, Fetcher, FetchError
+from index.sources.fetch import Fetched, Fetcher, FetchError, redact_url
 from index.sources.web import MIN_BODY_CHARS, Hints, page_article
 
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8"
@@ -74,7 +74,7 @@ def parse_feed(fetched: Fetched, max_entries: int) -> FeedParse:
     try:
         parsed = feedparser.parse(_safe_char_refs(fetched.body), response_headers=headers)
     except Exception as exc:  # its fallback parser has crashed on odd input (chr, encode)
-        log.debug("feedparser failed on %s", fetched.url, exc_info=True)
+        log.debug("feedparser failed on %s", redact_url(fetched.url), exc_info=True)
         raise FeedError(f"could not read the feed ({type(exc).__name__})") from None
     warnings: list[str] = []
     entries = _usable_entries(parsed.entries, warnings)
