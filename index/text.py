@@ -67,10 +67,12 @@ _ABBREVIATIONS = {
 # likely sentence start: a capital, a digit or an opening quote. ``re`` has no \p{Lu}, so
 # the pattern only captures the first character of the next sentence and
 # ``_starts_sentence`` decides; that lets "École" or Cyrillic "В" start a sentence too.
+# Scripts without case (Arabic, Hebrew, Devanagari...) start a sentence with any letter;
+# their own marks (Arabic ؟, Urdu ۔, Devanagari । ॥) end one like . ! ? do.
 # Alternatively a sentence ends at the full-width 。！？ (CJK text puts no space after
 # them, and its next character has no case), plus closing quotes/brackets.
 _BOUNDARY = re.compile(
-    r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?(\S))"
+    r"[.!?؟۔।॥][\"'”’)\]]*\s+(?=[\"'“‘(\[]?(\S))"
     r"|[。！？]+[\"'”’)\]」』）】〕〉》]*\s*"
 )
 _PARAGRAPH = re.compile(r"\n\s*\n")
@@ -109,15 +111,16 @@ def _split_paragraph(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _starts_sentence(first: str | None) -> bool:
-    """True when ``first`` (the character after a Latin . ! ? and whitespace) can start a
-    sentence: an uppercase or titlecase letter of any script, or an ASCII digit.
+    """True when ``first`` (the character after a sentence mark and whitespace) can start
+    a sentence: an uppercase or titlecase letter, a letter of a script without case, or an
+    ASCII digit.
 
     ``None`` means the boundary was a full-width 。！？, which always ends a sentence.
     """
     if first is None:
         return True
     # ASCII digits only, as before: other scripts' digits were never sentence starts here.
-    return first in "0123456789" or unicodedata.category(first) in ("Lu", "Lt")
+    return first in "0123456789" or unicodedata.category(first) in ("Lu", "Lt", "Lo")
 
 
 def _is_abbreviation(text: str, sentence_start: int, dot: int) -> bool:

@@ -1,5 +1,5 @@
 """Chunking and sentence splitting beyond ASCII English: CJK text, accented and Cyrillic
-capitals, and space-free runs that must still fit the model's token cap."""
+capitals, scripts without case, and space-free runs that must still fit the model's token cap."""
 
 from __future__ import annotations
 
@@ -63,6 +63,14 @@ def test_french_and_russian_sentences_start_at_accented_and_cyrillic_capitals():
         "Явка составила 40 процентов.",
         "Итоги объявят завтра.",
     ]
+
+
+def test_hindi_arabic_and_hebrew_sentences_end_at_their_own_marks():
+    hindi = "भारत ने मैच जीता। परिणाम कल आएंगे॥ क्या यह सच है?"
+    assert sentences(hindi) == ["भारत ने मैच जीता।", "परिणाम कल आएंगे॥", "क्या यह सच है?"]
+    arabic = "هل فاز الفريق؟ نعم، فاز أمس. النتيجة ٣-١."
+    assert sentences(arabic) == ["هل فاز الفريق؟", "نعم، فاز أمس.", "النتيجة ٣-١."]
+    assert sentences("שלום עולם. זה משפט שני.") == ["שלום עולם.", "זה משפט שני."]
 
 
 def test_abbreviations_and_lowercase_still_do_not_end_sentences_before_non_ascii():
