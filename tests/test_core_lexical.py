@@ -1,4 +1,4 @@
-"""Names a question requires of its sources, and days typed by users."""
+"""Stems, names a question requires of its sources, and days typed by users."""
 
 from datetime import date
 
@@ -6,7 +6,7 @@ import pytest
 
 from bot.core.days import parse_day
 from bot.core.errors import InvalidRequest
-from bot.core.lexical import question_names
+from bot.core.lexical import question_names, stem
 
 
 def test_names_and_years_are_required():
@@ -25,3 +25,24 @@ def test_typed_days_are_checked_and_bounded():
         parse_day("2024-02-30", "--as-of")
     with pytest.raises(InvalidRequest, match="--since must be between 1900-01-01"):
         parse_day("0001-01-01", "--since")
+
+
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ("injured", "injuries", "injury"),
+        ("evacuated", "evacuation", "evacuate", "evacuations"),
+        ("fire", "fires", "fired"),
+        ("vote", "votes", "voted"),
+        ("city", "cities"),
+        ("tax", "taxes"),
+        ("intercepted", "intercept"),
+    ],
+)
+def test_forms_of_one_word_share_a_stem(forms):
+    assert len({stem(word) for word in forms}) == 1
+
+
+def test_different_words_keep_different_stems():
+    assert stem("million") != stem("bill")
+    assert stem("state") != stem("statement")

@@ -28,15 +28,29 @@ _CALENDAR = frozenset(
 
 
 def stem(word: str) -> str:
-    """A light suffix-stripping stem: enough to match 'intercepted' with 'intercept'."""
+    """A light suffix-stripping stem, enough to match the forms of one word in news text:
+    "injured"/"injuries"/"injury", "evacuated"/"evacuation", "fires"/"fire", "votes"/"voted".
+
+    Stems are only compared with each other, so they need not be words ("injur", "evacu").
+    """
     word = word.lower().replace("’", "'")
     if word.endswith("'s"):
         word = word[:-2]
-    for suffix in ("ations", "ation", "ings", "ing", "edly", "ies", "ied", "ed", "es", "s", "ly"):
+    for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            base = word[: -len(suffix)]
-            return base + "y" if suffix in ("ies", "ied") else base
+            word = word[: -len(suffix)]
+            break
+    # A final -e or -y is dropped so "vote" meets "voted" and "injury" meets "injuries".
+    if len(word) > 3 and word[-1] in "ey":
+        word = word[:-1]
     return word
+
+
+# Longest first: the first suffix that leaves a stem of three letters is removed.
+_SUFFIXES = (
+    "ations", "ation", "ating", "ated", "ings", "ing", "edly", "ies", "ied", "ed", "es",
+    "s", "ly", "ate",
+)  # fmt: skip
 
 
 def content_stems(text: str) -> list[str]:
