@@ -16,6 +16,8 @@ def test_names_and_years_are_required():
 def test_home_countries_and_dates_are_not_required():
     assert question_names("Which movie topped the US box office on Sunday?") == []
     assert question_names("Who is the UK envoy to Mongolia?") == ["mongolia"]
+    # A title, not a name: reports often write "chief executive".
+    assert question_names("Why did the Brightwave CEO resign?") == [stem("Brightwave")]
 
 
 def test_typed_days_are_checked_and_bounded():

@@ -19,7 +19,7 @@ _QUESTION_FILLER = frozenset(
 
 # The home countries of English-language news: reports leave them implicit ("the box office",
 # "the Senate"), so a question naming them must not be refused for their absence.
-_AMBIENT_NAMES = frozenset({"us", "usa", "uk"})
+_AMBIENT_NAMES = frozenset({"us", "usa", "uk", "ceo", "cfo"})
 _YEAR = re.compile(r"(1[89]|20)\d\d")
 _CALENDAR = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday january february march april "

@@ -1,0 +1,56 @@
+"""Which sentences the extractive answerer quotes, on hand-made passages (no model)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.core.extractive import ExtractiveAnswerer
+from index.records import Passage
+
+
+def passage(article_id: str, title: str, text: str, day: int = 1) -> Passage:
+    """A passage holding a whole (short) article body."""
+    return Passage(
+        chunk_id=f"{article_id}:0",
+        article_id=article_id,
+        title=title,
+        url=f"https://news.example/{article_id}",
+        source="Example News",
+        published=datetime(2025, 9, day, 12, tzinfo=UTC),
+        text=text,
+        start_char=0,
+        end_char=len(text),
+    )
+
+
+STORM = passage(
+    "storm",
+    "Hurricane Delphine strengthens",
+    "Hurricane Delphine strengthened to 100 mph winds on Tuesday. "
+    "Forecasters expect it to reach the coast of Port Haven by Thursday.",
+)
+FIRE = passage(
+    "fire",
+    "Warehouse fire in Riverton",
+    "The fire caused heavy damage to the Riverton warehouse, officials said. "
+    "The cause of the damage is under investigation and no one was hurt.",
+)
+
+
+def test_an_article_that_does_not_name_the_topic_is_not_quoted():
+    # "damage" and "cause" are in the fire report only; the storm's name is not.
+    answer = ExtractiveAnswerer().answer(
+        "How much damage did Hurricane Delphine cause?", [STORM, FIRE]
+    )
+    assert all(c.article_id != "fire" for c in answer.citations)
+
+
+def test_a_name_matches_its_other_forms_within_the_article():
+    heat = passage(
+        "heat",
+        "Heat wave grips western Europe",
+        "Extreme weather hit several countries across Europe as a heat wave set records.",
+    )
+    answer = ExtractiveAnswerer().answer("What weather hit European countries?", [heat])
+    assert not answer.refused
+    assert "heat wave" in answer.text
