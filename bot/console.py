@@ -29,7 +29,31 @@ HELP = """Commands:
   reindex                 re-index every source (unchanged articles cost nothing)
   asof [YYYY-MM-DD]       answer as on that day (no date: back to today)
   help                    this list
-  quit                    leave"""
+  quit                    leave (also exit or q)
+
+sources, stats, reindex, help and quit act only when typed alone: "Stats on jobs?" or
+"Exit polls in Ohio" is a question. A line ending in ? is always a question, so
+"summary of the election?" is asked, not summarised."""
+
+# Commands that take no argument: a line starting with one of these words and going on
+# ("Exit polls in…", "Help me understand…") is a question, not the command.
+BARE_COMMANDS = frozenset({"help", "sources", "stats", "reindex", "quit", "exit", "q"})
+# Commands that take an argument; summary and timeline yield to a question mark, since
+# "Summary judgment in…?" or "Timeline of…?" reads as a question.
+ARGUMENT_COMMANDS = frozenset({"ask", "summary", "timeline", "asof"})
+QUIT = frozenset({"quit", "exit", "q"})
+
+
+def parse_line(line: str) -> tuple[str | None, str]:
+    """The command a console line names and its argument; (None, line) for a question."""
+    line = line.strip()
+    word, rest = (line.split(maxsplit=1) + ["", ""])[:2]
+    word, rest = word.lower(), rest.strip()
+    if word in BARE_COMMANDS:
+        return (word, "") if not rest else (None, line)
+    if word in ARGUMENT_COMMANDS and not (word in {"summary", "timeline"} and line.endswith("?")):
+        return word, rest
+    return None, line
 
 
 class Console:
@@ -65,10 +89,8 @@ class Console:
 
     def handle(self, line: str) -> bool:
         """Run one command line; False when the user asked to quit."""
-        command, _, rest = line.partition(" ")
-        command = command.lower()
-        rest = rest.strip()
-        if command in {"quit", "exit", "q"}:
+        command, rest = parse_line(line)
+        if command in QUIT:
             return False
         handlers = {
             "help": lambda _: self.out.print(HELP),
@@ -80,7 +102,7 @@ class Console:
             "reindex": lambda _: self.out.print(report_markup(self.services.library.reindex())),
             "asof": self._set_as_of,
         }
-        handler = handlers.get(command)
+        handler = handlers.get(command) if command else None
         try:
             if handler is None and is_chitchat(line):  # "thanks", "ok": nothing to look up
                 self.out.print(NOT_A_QUESTION)

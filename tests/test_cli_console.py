@@ -12,6 +12,7 @@ from rich.console import Console as RichConsole
 from support import make_services
 
 from bot.console import HELP, Console
+from bot.core.errors import UserError
 from bot.core.models import Answer
 from bot.services import Services
 
@@ -79,3 +80,72 @@ def test_an_unexpected_failure_is_reported_and_the_console_goes_on(
 
 def test_an_acknowledgement_is_not_looked_up(services: Services) -> None:
     assert run(services, "thanks!").strip() == "Ask about a news story, or type help."
+
+
+class RecordingNewsdesk:
+    """Stands in for services.newsdesk: records what each method was asked."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []
+
+    def ask(self, question: str, **kwargs) -> Answer:
+        self.calls.append(("ask", question))
+        return Answer(text="recorded", refused=False)
+
+    def summary(self, topic: str, **kwargs):
+        self.calls.append(("summary", topic))
+        raise UserError("recorded summary")
+
+    def timeline(self, topic: str, **kwargs):
+        self.calls.append(("timeline", topic))
+        raise UserError("recorded timeline")
+
+
+@pytest.fixture
+def recording(services: Services, monkeypatch: pytest.MonkeyPatch) -> RecordingNewsdesk:
+    fake = RecordingNewsdesk()
+    monkeypatch.setattr(services, "newsdesk", fake)
+    monkeypatch.setattr(
+        services.library, "reindex", lambda *a: pytest.fail("a question started a re-index")
+    )
+    return fake
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Exit polls in the UK election: how many seats did Labour win?",
+        "exit polls",
+        "Quit smoking campaigns: what did the WHO say?",
+        "Q and A with the Fed chair",
+        "Help me understand the Fed decision",
+        "Stats on unemployment in July?",
+        "Sources say the Fed will cut rates. Did it?",
+        "Reindex the question: who won the Super Bowl?",
+        "Summary judgment in the Trump case: what did the judge rule?",
+        "Timeline of Hurricane Milton?",
+    ],
+)
+def test_a_question_starting_with_a_command_word_is_asked(
+    services: Services, recording: RecordingNewsdesk, question: str
+) -> None:
+    buffer = io.StringIO()
+    console = Console(services, out=RichConsole(file=buffer, width=200, color_system=None))
+
+    assert console.handle(question), "the console quit"
+    assert recording.calls == [("ask", question)]
+    assert "Commands:" not in buffer.getvalue()
+
+
+@pytest.mark.parametrize("line", ["quit", "exit", "q", "  Quit  ", "EXIT"])
+def test_a_quit_command_alone_ends_the_console(services: Services, line: str) -> None:
+    assert not Console(services, out=RichConsole(file=io.StringIO())).handle(line)
+
+
+def test_commands_alone_or_with_arguments_still_work(
+    services: Services, recording: RecordingNewsdesk
+) -> None:
+    out = run(services, "help", "Stats", "summary Milton 14", "timeline Milton", "ask who won?")
+    assert "Commands:" in out and "questions answered:" in out
+    assert recording.calls == [("summary", "Milton"), ("timeline", "Milton"), ("ask", "who won?")]
+    assert "only when typed alone" in HELP and "ending in ? is always a question" in HELP
