@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from index.articles import canonical_url
+from index.sources.redact import redact_url
 from index.sqlite import SQLiteDatabase
 
 KINDS = ("path", "feed", "page")
@@ -104,7 +105,7 @@ class SourceRegistry(SQLiteDatabase):
             same = _same_location(kind, location)
             existing = next((sid for sid, there in rows if same(there)), None)
             if existing:
-                raise ValueError(f"{location} is already registered as {existing}")
+                raise ValueError(f"{redact_url(location)} is already registered as {existing}")
             number = _next_number(db)
             source_id = f"s{number}"
             db.execute(

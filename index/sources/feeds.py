@@ -120,8 +120,8 @@ async def entry_articles(
                 item = await _entry_article(fetcher, entry, feed.title)
             except (ValueError, OverflowError) as exc:
                 # One entry's bad data is that entry's problem: gather would drop all others.
-                log.warning("feed entry %s failed", entry.link or entry.title, exc_info=True)
-                label = entry.link or entry.title or "(feed entry)"
+                label = _label(entry)
+                log.warning("feed entry %s failed", label, exc_info=True)
                 item = ParseProblem(label, None, f"could not read the entry ({exc})")
         done += 1
         if progress:
@@ -154,7 +154,7 @@ async def _entry_article(fetcher: Fetcher, entry: FeedEntry, outlet: str) -> Art
 
 def _from_entry_text(entry: FeedEntry, outlet: str, reason: str) -> Article | ParseProblem:
     """The entry's own text as the article, when the page could not be used."""
-    label = entry.link or entry.title or "(feed entry)"
+    label = _label(entry)
     if len(entry.text) < MIN_BODY_CHARS or entry.published is None:
         return ParseProblem(label, None, reason)
     try:
@@ -170,6 +170,11 @@ def _from_entry_text(entry: FeedEntry, outlet: str, reason: str) -> Article | Pa
         source=outlet,
         authors=entry.authors,
     )
+
+
+def _label(entry: FeedEntry) -> str:
+    """How reports and logs name an entry: its link, secrets masked, else its title."""
+    return redact_url(entry.link) if entry.link else entry.title or "(feed entry)"
 
 
 def _usable_entries(raw_entries: list, warnings: list[str]) -> list[FeedEntry]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
-import re
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -24,6 +23,8 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+
+from index.sources.redact import redact_url
 
 USER_AGENT = "Newsdesk/0.1 (news question-answering bot; reads feeds and pages its admins added)"
 REDIRECTS = {301, 302, 303, 307, 308}
@@ -62,19 +63,6 @@ class FetchError(Exception):
 
 # httpx logs every request's full URL at INFO, query included: a private feed's token.
 logging.getLogger("httpx").setLevel(logging.WARNING)
-
-# Query parameters that carry credentials in private feed URLs (?token=…, ?api_key=…).
-_SECRET_PARAM = re.compile(r"(?i)^(.*(token|key|secret|pass|auth|sig|session).*)=(.+)$")
-
-
-def redact_url(url: str) -> str:
-    """``url`` with the values of credential-like query parameters replaced by ``***``: what
-    logs and recorded errors may show."""
-    parts = urlsplit(url)
-    if not parts.query:
-        return url
-    query = "&".join(_SECRET_PARAM.sub(r"\1=***", pair) for pair in parts.query.split("&"))
-    return parts._replace(query=query).geturl()
 
 
 @dataclass(frozen=True)

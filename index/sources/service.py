@@ -143,7 +143,7 @@ class SourceService:
             return detect_kind(url, self.settings, trusted)
         except FetchError as exc:
             raise SourceError(
-                f"Could not read {url}: {exc.reason}. "
+                f"Could not read {redact_url(url)}: {exc.reason}. "
                 "Give the kind (feed or page) to add it anyway."
             ) from None
 

@@ -24,6 +24,7 @@ from index.articles import (
 from index.formats import normalise_body
 from index.sources.charset import decode_web_text
 from index.sources.fetch import Fetched
+from index.sources.redact import redact_url
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class Hints:
 def page_article(fetched: Fetched, hints: Hints | None = None) -> Article | ParseProblem:
     """The article a fetched page holds, or the problem that stopped extracting it."""
     hints = hints or Hints()
-    label = hints.url or fetched.url
+    label = redact_url(hints.url or fetched.url)  # what reports and logs show
     if fetched.media_type not in PAGE_TYPES:
         return ParseProblem(label, None, f"not a web page (content type {fetched.media_type})")
     html = decode_web_text(fetched.body, fetched.charset)
