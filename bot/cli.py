@@ -83,14 +83,24 @@ def _progress_bar(label: str):
 
 
 def _run_with_progress(label: str, work):
-    """Run ``work(progress_callback)`` under a rich progress bar."""
-    with _progress_bar(label) as bar:
-        task = bar.add_task(label, total=None)
+    """Run ``work(progress_callback)`` under a rich progress bar.
 
-        def advance(done: int, total: int, stage: str) -> None:
-            bar.update(task, completed=done, total=total)
+    The callback takes ``(done, total)``, plus the indexer's stage name, which is not shown.
+    The bar appears at the first call, so input rejected before any work shows no bar.
+    """
+    bar = _progress_bar(label)
+    task = bar.add_task(label, total=None)
 
+    def advance(done: int, total: int, stage: str = "") -> None:
+        if not bar.live.is_started:
+            bar.start()
+        bar.update(task, completed=done, total=total)
+
+    try:
         return work(advance)
+    finally:
+        if bar.live.is_started:
+            bar.stop()
 
 
 def friendly(command):
@@ -153,17 +163,10 @@ def ask(
 
         if out is None:
             raise typer.BadParameter("--batch needs --out FILE.jsonl")
-        total = sum(1 for line in batch.open(encoding="utf-8") if line.strip())
-        with _progress_bar("Answering") as bar:
-            task = bar.add_task("Answering", total=total)
-            count = run_batch(
-                services().newsdesk,
-                batch,
-                out,
-                as_of_field,
-                parse_day(as_of, "--as-of"),
-                progress=lambda: bar.advance(task),
-            )
+        work = functools.partial(
+            run_batch, services().newsdesk, batch, out, as_of_field, parse_day(as_of, "--as-of")
+        )
+        count = _run_with_progress("Answering", lambda cb: work(progress=cb))
         _console().print(f"{count} answers written to {out}")
         return
     if not question:
@@ -240,17 +243,17 @@ def evaluate(
     from bot.evaluation import run_eval
     from bot.terminal import eval_table
 
-    total = sum(1 for line in questions.open(encoding="utf-8") if line.strip())
-    with _progress_bar("Evaluating") as bar:
-        task = bar.add_task("Evaluating", total=total)
-        summaries = run_eval(
+    summaries = _run_with_progress(
+        "Evaluating",
+        lambda cb: run_eval(
             services().newsdesk,
             questions,
             as_of_field or None,
             out,
-            progress=lambda: bar.advance(task),
+            progress=cb,
             indexed=lambda ids: services().catalog.placements(ids).keys(),
-        )
+        ),
+    )
     if as_json:
         print(json.dumps(summaries, indent=2))
     else:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.batch import answer_record, read_questions
+from bot.batch import Progress, answer_record, open_output, read_questions
 from bot.core.activity import percentile
 
 QUOTES = "\"'“”‘’`«»"
@@ -112,20 +112,21 @@ def run_eval(
     questions_path: Path,
     as_of_field: str | None,
     out: Path | None,
-    progress=None,
+    progress: Progress | None = None,
     indexed: Callable[[list[str]], Collection[str]] | None = None,
 ) -> dict[str, dict]:
     """Answer and score every question; returns summaries by group ("all" and each type).
 
     ``indexed`` tells which of some article ids the store holds: a question none of whose
     gold articles is indexed (never added, or skipped as a copy of another) can only miss,
-    so the summaries count them as ``gold_not_indexed``.
+    so the summaries count them as ``gold_not_indexed``. The questions and ``out`` are
+    checked before anything is answered (InvalidRequest naming the file and line).
     """
     questions = read_questions(questions_path, as_of_field)
     groups: dict[str, Scores] = defaultdict(Scores)
-    handle = out.open("w", encoding="utf-8") if out else None
+    handle = open_output(out, questions_path) if out else None
     try:
-        for record in questions:
+        for done, record in enumerate(questions, start=1):
             result = answer_record(newsdesk, record, None)
             row = score_record(record, result)
             gold = list(record.get("gold_doc_ids") or [])
@@ -147,7 +148,7 @@ def run_eval(
                     + "\n"
                 )
             if progress:
-                progress()
+                progress(done, len(questions))
     finally:
         if handle:
             handle.close()
