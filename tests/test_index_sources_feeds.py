@@ -186,6 +186,35 @@ def test_failing_entries_are_reported_and_the_rest_indexed(
     assert recorded.failures == 0  # the feed itself is fine: no back-off
 
 
+def test_an_entry_linking_to_an_impossible_port_fails_alone(
+    tmp_path, httpserver: HTTPServer
+) -> None:
+    # The port is checked before each hop, a redirect's too (test_index_sources_fetch).
+    moved = {"title": "Moved", "link": "http://127.0.0.1:99999/x", "date": FERRY_DATE}
+    services = source_services(tmp_path)
+    source = services.sources.add(courier_feed(httpserver, extra=[moved]), kind="feed")
+
+    report = services.sources.run(source.id)  # no exception: the other entries are read
+
+    assert (report.added, report.failed) == (2, 1)
+    assert report.problems == [
+        "http://127.0.0.1:99999/x: invalid port 99999 (ports are 1 to 65535)"
+    ]
+    recorded = services.sources.get(source.id)
+    assert "invalid port 99999" in recorded.last_error and recorded.failures == 0
+
+
+@pytest.mark.parametrize("kind", [None, "feed", "page"])
+def test_adding_a_url_with_an_impossible_port_is_refused(tmp_path, kind: str | None) -> None:
+    services = source_services(tmp_path)
+    with pytest.raises(SourceError) as caught:
+        services.sources.add("http://127.0.0.1:99999/feed", kind=kind)
+    assert caught.value.message == (
+        "http://127.0.0.1:99999/feed: invalid port 99999 (ports are 1 to 65535)."
+    )
+    assert services.sources.list() == []
+
+
 def _closed_port_url() -> str:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

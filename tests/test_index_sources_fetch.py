@@ -34,6 +34,19 @@ async def fetch_error(url: str, limits: FetchLimits = LIMITS, **kwargs) -> str:
     return caught.value.reason
 
 
+class RawRedirect(Response):
+    """A 302 whose Location goes out as written (werkzeug would parse and refuse a bad one)."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__("", 302)
+        self.raw_location = location
+
+    def get_wsgi_headers(self, environ):
+        headers = super().get_wsgi_headers(environ)
+        headers["Location"] = self.raw_location
+        return headers
+
+
 async def test_a_page_is_fetched_with_our_user_agent(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/p", headers={"User-Agent": USER_AGENT}).respond_with_data(
         "<p>hello</p>", content_type="text/html; charset=ISO-8859-1", headers={"ETag": '"v1"'}
@@ -105,6 +118,30 @@ async def test_long_redirect_chains_are_bounded_and_short_ones_followed(
     assert await fetch_error(httpserver.url_for("/r0")) == "too many redirects (more than 3)"
     got = await fetch(httpserver.url_for("/r3"))
     assert got.body == b"end" and got.url.endswith("/r6")
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://127.0.0.1:99999/x", "invalid port 99999 (ports are 1 to 65535)"),
+        ("http://127.0.0.1:0/x", "invalid port 0 (ports are 1 to 65535)"),
+        ("http://127.0.0.1:abc/x", "invalid port abc (ports are 1 to 65535)"),
+        ("http://[::1]:70000/x", "invalid port 70000 (ports are 1 to 65535)"),
+        ("http://[::1/x", "not a valid URL"),
+        ("ftp://127.0.0.1/x", "not an http(s) URL"),
+    ],
+)
+async def test_an_impossible_url_is_a_clear_fetch_error(url: str, reason: str) -> None:
+    assert await fetch_error(url) == reason
+
+
+async def test_a_redirect_to_an_impossible_port_is_a_clear_fetch_error(
+    httpserver: HTTPServer,
+) -> None:
+    target = "http://127.0.0.1:99999/x"
+    httpserver.expect_request("/r").respond_with_handler(lambda _: RawRedirect(target))
+    reason = await fetch_error(httpserver.url_for("/r"))
+    assert reason == f"invalid port 99999 (ports are 1 to 65535) (redirected to {target})"
 
 
 async def test_a_huge_page_is_refused_by_its_declared_size(httpserver: HTTPServer) -> None:

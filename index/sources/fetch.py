@@ -178,7 +178,7 @@ class Fetcher:
                     target = response.headers.get("location", "")
                     if not target:
                         raise FetchError(url, f"HTTP {response.status_code} without a Location")
-                    return urljoin(current, target)
+                    return _redirect_target(url, current, target)
                 if response.status_code == 304:
                     return Fetched(current, 304, "", None, b"")
                 if response.status_code >= 400:
@@ -221,9 +221,11 @@ class Fetcher:
 
         An early refusal with a clear DNS error; the guard of record is the peer check.
         """
+        problem = url_problem(current)
+        if problem:
+            hop = "" if current == url else f" (redirected to {redact_url(current)})"
+            raise FetchError(url, problem + hop)
         parts = urlsplit(current)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise FetchError(url, f"not an http(s) URL: {redact_url(current)}")
         if not self.block_private and self._resolver is None:
             return
         resolve = self._resolver or system_resolver
@@ -257,6 +259,36 @@ class Fetcher:
         # An unknown peer cannot be shown to be public: refused, like a private one.
         if not peer or _is_private(str(peer[0])):
             raise FetchError(url, _private_reason(host))
+
+
+def url_problem(url: str) -> str:
+    """Why ``url`` cannot be fetched (scheme, host, port), or "" when it can be tried.
+
+    Checked before every hop: an impossible port would otherwise surface from deep in the
+    socket layer as an OverflowError inside an ExceptionGroup, which no caller expects.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unclosed IPv6 bracket, say
+        return "not a valid URL"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "not an http(s) URL"
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or past 65535
+        port = -1
+    if port is not None and not 0 < port <= 65535:
+        written = parts.netloc.rpartition("@")[2].rpartition(":")[2]
+        return f"invalid port {written} (ports are 1 to 65535)"
+    return ""
+
+
+def _redirect_target(url: str, current: str, location: str) -> str:
+    """The absolute URL a redirect's Location points to; FetchError if it is no URL at all."""
+    try:
+        return urljoin(current, location)
+    except ValueError:
+        raise FetchError(url, "redirected to an invalid URL") from None
 
 
 def _private_reason(host: str) -> str:

@@ -27,7 +27,7 @@ from index.locks import LockBusy, LockDir
 from index.pipeline import Indexer
 from index.records import IndexReport
 from index.registry import Source, SourceRegistry
-from index.sources.fetch import FetchError, redact_url
+from index.sources.fetch import FetchError, redact_url, url_problem
 from index.sources.intervals import MIN_INTERVAL, next_due
 from index.sources.readers import Outcome, SourceSettings, detect_kind, read_source
 
@@ -121,6 +121,9 @@ class SourceService:
         if location.lower().startswith(("http://", "https://")):
             if kind not in (None, "feed", "page"):
                 raise SourceError("A URL is a feed or a page, not a path.")
+            problem = url_problem(location)
+            if problem:  # refused whatever the kind: every run would fail the same way
+                raise SourceError(f"{redact_url(location)}: {problem}.")
             kind = kind or self._detect_kind(location, trusted)
         else:
             if not trusted:
