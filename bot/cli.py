@@ -63,10 +63,10 @@ def services():
     return _state["services"]
 
 
-def _console():
+def _console(stderr: bool = False):
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=True)
+    return Console(highlight=False, soft_wrap=True, stderr=stderr)
 
 
 def _progress_bar(label: str):
@@ -77,7 +77,8 @@ def _progress_bar(label: str):
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=_console(),
+        # stdout carries the result alone (`--json` output stays valid JSON when piped).
+        console=_console(stderr=True),
         transient=False,
     )
 

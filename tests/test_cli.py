@@ -126,3 +126,22 @@ def test_help_does_not_import_the_heavy_parts():
         check=True,
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_index_and_eval_json_is_the_whole_of_stdout(tmp_path):
+    """The progress bars go to stderr, so `--json` output parses as it is."""
+    services = make_services(tmp_path)
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        json.dumps({"question": "Which bombers flew near Alaska?", "question_date": "2024-07-26"})
+        + "\n",
+        encoding="utf-8",
+    )
+    with cli_using(services):
+        indexed = invoke("index", str(SAMPLES), "--json")
+        evaluated = invoke("eval", str(questions), "--json")
+
+    assert indexed.exit_code == 0 and evaluated.exit_code == 0, evaluated.output
+    assert json.loads(indexed.stdout)["added"] == 21
+    assert json.loads(evaluated.stdout)["all"]["questions"] == 1
+    assert "Indexing" in indexed.stderr and "Evaluating" in evaluated.stderr
