@@ -54,3 +54,34 @@ def test_a_name_matches_its_other_forms_within_the_article():
     answer = ExtractiveAnswerer().answer("What weather hit European countries?", [heat])
     assert not answer.refused
     assert "heat wave" in answer.text
+
+
+def test_the_newest_report_gives_the_current_figure():
+    older = passage(
+        "toll-5",
+        "Delphine death toll rises",
+        "The death toll from Hurricane Delphine rose to 11 on Friday, officials said.",
+        day=5,
+    )
+    newer = passage(
+        "toll-12",
+        "Delphine death toll rises again",
+        "The death toll from Hurricane Delphine rose to 14 on Friday, officials said.",
+        day=12,
+    )
+    for order in ([older, newer], [newer, older]):
+        answer = ExtractiveAnswerer().answer("What is the current death toll from Delphine?", order)
+        assert answer.citations[0].article_id == "toll-12"
+
+
+def test_a_short_sentence_with_the_figure_asked_for_is_quoted():
+    election = passage(
+        "vote",
+        "Lindqvist wins the Norland election",
+        "Anna Lindqvist won the Norland election on Sunday, beating Erik Brandt. "
+        "Turnout was 78 percent. Brandt conceded on Monday morning in the capital.",
+    )
+    answer = ExtractiveAnswerer().answer(
+        "What was the turnout in the Norland election?", [election]
+    )
+    assert "78 percent" in answer.text

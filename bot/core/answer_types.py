@@ -21,7 +21,10 @@ _TYPE_PATTERNS: list[tuple[re.Pattern, AnswerType]] = [
     (
         re.compile(
             r"\bhow (many|much|long|old|far|big|large|high)\b|\bwhat (percent|percentage|"
-            r"number|share|amount|price|age)\b",
+            r"number|share|amount|price|age)\b|"
+            # "What was the turnout?", "What is the current death toll?"
+            r"\bwhat (is|was|are|were) the (\w+ ){0,2}(toll|turnout|number|count|price|cost|"
+            r"rate|total|score|percentage|population)s?\b",
             re.I,
         ),
         AnswerType.NUMBER,

@@ -4,6 +4,7 @@ best answer the question, quoted verbatim and cited, or refuses when none does."
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -67,6 +68,10 @@ class ExtractiveSettings:
     novelty_weight: float = 0.2
     rank_weight: float = 0.3
     lead_weight: float = 0.0
+    # News moves on: a newer report's sentence is preferred, and more so when the question
+    # asks for the present state ("How many are still without power?").
+    newest_weight: float = 0.2
+    now_weight: float = 0.3
 
 
 class ExtractiveAnswerer:
@@ -103,8 +108,10 @@ class ExtractiveAnswerer:
         for s in q_stems:
             idf.setdefault(s, unseen)
         agreement = _agreement(units, answer_type, question)
+        newest = _newest_days(passages)
         question_set = set(q_stems)
         w = self.settings
+        newest_weight = w.newest_weight + w.now_weight * asks_for_now(question)
         scored = []
         for (passage, start, end, text), sentence_stems in zip(units, stems, strict=True):
             cover = coverage(q_stems, sentence_stems, idf)
@@ -119,7 +126,8 @@ class ExtractiveAnswerer:
                 + w.novelty_weight * novelty
                 + w.rank_weight / (1 + rank)
                 + w.lead_weight * (start < 300)
-                - 0.2 * (words > w.max_words or words < 5)
+                + newest_weight * newest[passage.article_id]
+                - 0.2 * (words > w.max_words or words < 4)
             )
             scored.append(ScoredSentence(passage, rank, start, end, cover, bool(found), score))
         scored.sort(key=lambda s: (-s.score, s.article_rank, s.start))
@@ -234,6 +242,22 @@ def _sentences(passages: list[Passage]) -> list[tuple[Passage, int, int, str]]:
                 )
             )
     return units
+
+
+_NOW = re.compile(r"\b(now|current|currently|still|latest|so far|yet|anymore|today)\b", re.I)
+
+
+def asks_for_now(question: str) -> bool:
+    """True when the question asks for the present state of a story ("still", "now")."""
+    return bool(_NOW.search(question))
+
+
+def _newest_days(passages: list[Passage]) -> dict[str, float]:
+    """1.0 for the articles of the newest day among ``passages``, halving per day older."""
+    if not passages:
+        return {}
+    newest = max(p.published for p in passages)
+    return {p.article_id: 0.5 ** max(0, (newest - p.published).days) for p in passages}
 
 
 def _article_ranks(passages: list[Passage]) -> dict[str, int]:
