@@ -215,6 +215,31 @@ def test_adding_a_url_with_an_impossible_port_is_refused(tmp_path, kind: str | N
     assert services.sources.list() == []
 
 
+def test_relative_entry_links_resolve_against_the_feed_url(
+    tmp_path, httpserver: HTTPServer
+) -> None:
+    serve_page(httpserver, "/news/wall", page_html("wall"))
+    serve_page(httpserver, "/feeds/ferry", page_html("ferry"))
+    entries = [
+        {"title": "Harbour wall approved", "link": "/news/wall", "updated": "2024-04-02T09:30:00Z"},
+        {"title": "Ferry timetable", "link": "ferry", "updated": "2024-04-03T07:00:00Z"},
+    ]
+    httpserver.expect_request("/feeds/main.xml").respond_with_data(
+        atom(entries), content_type="application/atom+xml"
+    )
+    services = source_services(tmp_path)
+    source = services.sources.add(httpserver.url_for("/feeds/main.xml"), kind="feed")
+
+    report = services.sources.run(source.id)
+
+    assert (report.added, report.failed, report.problems) == (2, 0, [])
+    stored = services.catalog.articles(services.catalog.article_ids_for_source(source.id))
+    urls = {a.url for a in stored.values()}
+    assert urls == {httpserver.url_for("/news/wall"), httpserver.url_for("/feeds/ferry")}
+    again = services.sources.run(source.id)  # the resolved links are known: nothing refetched
+    assert (again.unchanged, requests_to(httpserver, "/news/wall")) == (2, 1)
+
+
 def _closed_port_url() -> str:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -69,7 +69,9 @@ def parse_feed(fetched: Fetched, max_entries: int) -> FeedParse:
         raise FeedError("this is an HTML page, not an RSS or Atom feed (add it as a page)")
     headers = {
         "content-type": fetched.media_type
-        + (f"; charset={fetched.charset}" if fetched.charset else "")
+        + (f"; charset={fetched.charset}" if fetched.charset else ""),
+        # The base of relative links (<link href="/a"/>) where xml:base gives none.
+        "content-location": fetched.url,
     }
     try:
         parsed = feedparser.parse(_safe_char_refs(fetched.body), response_headers=headers)
