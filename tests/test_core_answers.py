@@ -96,6 +96,17 @@ def test_time_expression_narrows_the_window(services):
     assert date(2024, 10, 7) <= top.published.date() <= date(2024, 10, 13)
 
 
+def test_an_answer_from_outside_the_named_period_says_so(services):
+    # Nothing about the Fed is dated 11 to 17 November 2024 (the week before the 20th).
+    answer = services.newsdesk.ask("What did the Fed decide last week?", as_of=date(2024, 11, 20))
+    assert answer.text.startswith("Nothing I found is dated 2024-11-11 to 2024-11-17;")
+    assert answer.citations and all(c.published < "2024-11-11" for c in answer.citations)
+    inside = services.newsdesk.ask(
+        "What happened to the hurricane last week?", as_of=date(2024, 10, 16)
+    )
+    assert not inside.text.startswith("Nothing I found")
+
+
 def test_summary_is_dated_cited_and_ordered(services):
     summary = services.newsdesk.summary("Hurricane Milton", days=14, as_of=date(2024, 10, 16))
     days = [item.day for item in summary.items]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 from langchain_core.runnables import Runnable, RunnableLambda
@@ -23,6 +23,8 @@ from index.timeparse import TimeWindow, parse_time_window, strip_time_phrase
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1_000
+# Said before an answer none of whose sources is dated in the period the question names.
+OUTSIDE_WINDOW = "Nothing I found is dated {since} to {until}; the closest reports say: "
 
 
 class Answerer(Protocol):
@@ -110,6 +112,9 @@ class AnswerService:
         result: SearchResult = request["result"]
         passages = spread(result.passages, self.passages_per_answer)
         answer = self.answerer.answer(request["question"], passages, when=_when(query))
+        if query.since and not answer.refused and not _any_within(answer, query):
+            until = query.until or query.as_of
+            answer.text = OUTSIDE_WINDOW.format(since=query.since, until=until) + answer.text
         answer.results = result.articles
         answer.as_of = query.as_of
         answer.window = (query.since, query.until)
@@ -129,6 +134,15 @@ def spread(passages: list[Passage], limit: int) -> list[Passage]:
                 out.append(ps[depth])
         depth += 1
     return out
+
+
+def _any_within(answer: Answer, query: SearchQuery) -> bool:
+    """True when some citation is dated inside the query's window (or the day after it:
+    news of an event is often dated the day after)."""
+    last = (query.until or query.as_of) + timedelta(days=1)
+    return any(
+        query.since.isoformat() <= c.published[:10] <= last.isoformat() for c in answer.citations
+    )
 
 
 def _when(query: SearchQuery) -> str:
