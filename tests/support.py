@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.services import Services
 from bot.settings import PACKAGED_SAMPLES, Settings
 from index.embeddings import HashingEmbeddings
+from index.records import Passage
 
 SAMPLES = PACKAGED_SAMPLES
 
@@ -54,3 +55,18 @@ def invoke_cli(*args: str):
     result = CliRunner().invoke(cli.app, list(args))
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return result
+
+
+def passage(article_id: str, title: str, text: str, day: int = 1) -> Passage:
+    """A passage holding a whole (short) article body, published on ``day`` September 2025."""
+    return Passage(
+        chunk_id=f"{article_id}:0",
+        article_id=article_id,
+        title=title,
+        url=f"https://news.example/{article_id}",
+        source="Example News",
+        published=datetime(2025, 9, day, 12, tzinfo=UTC),
+        text=text,
+        start_char=0,
+        end_char=len(text),
+    )

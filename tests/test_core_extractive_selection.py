@@ -2,26 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from support import passage
 
 from bot.core.extractive import ExtractiveAnswerer
-from index.records import Passage
-
-
-def passage(article_id: str, title: str, text: str, day: int = 1) -> Passage:
-    """A passage holding a whole (short) article body."""
-    return Passage(
-        chunk_id=f"{article_id}:0",
-        article_id=article_id,
-        title=title,
-        url=f"https://news.example/{article_id}",
-        source="Example News",
-        published=datetime(2025, 9, day, 12, tzinfo=UTC),
-        text=text,
-        start_char=0,
-        end_char=len(text),
-    )
-
 
 STORM = passage(
     "storm",

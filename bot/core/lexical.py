@@ -87,16 +87,18 @@ def coverage(question: list[str], sentence: set[str], idf: dict[str, float]) -> 
     return sum(idf.get(s, 1.0) for s in unique if s in sentence) / total
 
 
-def question_names(question: str) -> list[str]:
+def question_names(question: str, first_word: bool = False) -> list[str]:
     """Stems of the names and years inside a question ("Mongolia", "NORAD", "1966").
 
-    Weekdays and months are left out: they date the question, they do not name its topic;
-    so are "US" and "UK", which news reports mostly leave implicit.
+    The first word counts only with ``first_word`` (a topic, "Brightwave recall", is not
+    a sentence whose first word is capitalised anyway). Weekdays and months are left out:
+    they date the question, they do not name its topic; so are "US" and "UK", which news
+    reports mostly leave implicit.
     """
     words = _WORD.findall(question)
     return [
         stem(w)
-        for w in words[1:]
+        for w in words[0 if first_word else 1 :]
         if (w[0].isupper() or _YEAR.fullmatch(w))
         and w.lower() not in STOPWORDS
         and w.lower() not in _QUESTION_FILLER

@@ -14,7 +14,8 @@ from datetime import date, timedelta
 from bot.core.answer import plan_window, today_utc
 from bot.core.citations import make_citation
 from bot.core.errors import InvalidRequest
-from bot.core.extractive import ExtractiveAnswerer, ScoredSentence, near_copy
+from bot.core.extractive import ExtractiveAnswerer, ScoredSentence, names_present, near_copy
+from bot.core.lexical import content_stems, question_names
 from bot.core.llm_summary import LLMSummaryWriter, period
 from bot.core.models import Summary, SummaryItem
 from index.search import Searcher, SearchQuery
@@ -160,9 +161,10 @@ class Summarizer:
     def _best_per_article(self, topic: str, passages) -> list[ScoredSentence]:
         """Each relevant article's best sentence, best articles first, near-copies dropped."""
         ranked = self._ranker.rank_sentences(topic, passages)
+        named = _articles_naming(topic, passages)
         best: dict[str, tuple[float, ScoredSentence]] = {}
         for s in ranked:
-            if s.coverage < self.settings.min_coverage:
+            if s.coverage < self.settings.min_coverage or s.passage.article_id not in named:
                 continue
             score = s.score + (
                 LEAD_BONUS
@@ -177,6 +179,20 @@ class Summarizer:
             if not any(near_copy(s.text, k.text, 0.7) for k in kept):
                 kept.append(s)
         return kept
+
+
+def _articles_naming(topic: str, passages) -> set[str]:
+    """Ids of the articles whose title and passages name the topic's names ("Brightwave" of
+    "Brightwave recall": another company's recall is not part of its story)."""
+    names = set(question_names(topic, first_word=True))
+    texts: dict[str, list[str]] = {}
+    for p in passages:
+        texts.setdefault(p.article_id, [p.title]).append(p.text)
+    return {
+        article_id
+        for article_id, parts in texts.items()
+        if names_present(names, set(content_stems(" ".join(parts))))
+    }
 
 
 def _one_per_day(picks: list[ScoredSentence]) -> list[ScoredSentence]:
