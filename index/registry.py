@@ -37,6 +37,13 @@ CREATE TABLE IF NOT EXISTS sources (
     removing INTEGER NOT NULL DEFAULT 0,
     UNIQUE (kind, location, guild_id)
 );
+CREATE TABLE IF NOT EXISTS feed_entries (
+    source_id TEXT NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    link TEXT NOT NULL,
+    stamp INTEGER,
+    retry INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (source_id, link)
+);
 CREATE TABLE IF NOT EXISTS source_counter (id INTEGER PRIMARY KEY CHECK (id = 1), next INTEGER);
 """
 
@@ -77,6 +84,14 @@ class Source:
             "last_summary": self.last_summary or None,
             "failures": self.failures,
         }
+
+
+@dataclass(frozen=True)
+class EntryState:
+    """What a feed's runs learned about one of its entries (known by its link)."""
+
+    stamp: int | None = None  # the entry's updated (else published) time when last read
+    retry: bool = False  # its page failed and the entry's own text stood in: fetch it again
 
 
 class SourceRegistry(SQLiteDatabase):
@@ -165,6 +180,23 @@ class SourceRegistry(SQLiteDatabase):
                     "UPDATE sources SET etag = ?, last_modified = ? WHERE id = ?",
                     (etag or "", last_modified or "", source_id),
                 )
+
+    def entry_states(self, source_id: str) -> dict[str, EntryState]:
+        """The state of a feed's entries by link, as its last run left it."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT link, stamp, retry FROM feed_entries WHERE source_id = ?", (source_id,)
+            ).fetchall()
+        return {link: EntryState(stamp, bool(retry)) for link, stamp, retry in rows}
+
+    def set_entry_states(self, source_id: str, states: dict[str, EntryState]) -> None:
+        """Replace a feed's entry states (entries gone from the feed are forgotten)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM feed_entries WHERE source_id = ?", (source_id,))
+            db.executemany(
+                "INSERT INTO feed_entries(source_id, link, stamp, retry) VALUES (?,?,?,?)",
+                [(source_id, link, s.stamp, int(s.retry)) for link, s in states.items()],
+            )
 
     def mark_removing(self, source_id: str) -> None:
         """Flag a source as being removed: it is no longer run, and removal resumes on restart."""

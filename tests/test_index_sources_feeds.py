@@ -177,7 +177,11 @@ def test_failing_entries_are_reported_and_the_rest_indexed(
     report = services.sources.run(source.id)
 
     assert (report.added, report.failed) == (3, 1)
-    assert report.problems == [f"{httpserver.url_for('/broken')}: HTTP 500 Internal Server Error"]
+    assert report.problems == [
+        f"{httpserver.url_for('/missing')}: HTTP 404 Not Found; the feed entry's own text stands"
+        " in until the page can be read",
+        f"{httpserver.url_for('/broken')}: HTTP 500 Internal Server Error",
+    ]
     stored = services.catalog.articles(services.catalog.article_ids_for_source(source.id))
     assert any(a.body == summary for a in stored.values())
     recorded = services.sources.get(source.id)
@@ -238,6 +242,62 @@ def test_relative_entry_links_resolve_against_the_feed_url(
     assert urls == {httpserver.url_for("/news/wall"), httpserver.url_for("/feeds/ferry")}
     again = services.sources.run(source.id)  # the resolved links are known: nothing refetched
     assert (again.unchanged, requests_to(httpserver, "/news/wall")) == (2, 1)
+
+
+def test_a_stand_in_for_a_failed_page_is_retried_until_the_page_reads(
+    tmp_path, httpserver: HTTPServer
+) -> None:
+    summary = " ".join(STORIES["glassworks"][1])
+    page = {"status": 503}
+
+    def glassworks(request: Request) -> Response:
+        if page["status"] != 200:
+            return Response("down", status=page["status"])
+        return Response(page_html("glassworks"), content_type="text/html")
+
+    httpserver.expect_request("/glass").respond_with_handler(glassworks)
+    item = {"title": "Glassworks", "link": httpserver.url_for("/glass"), "description": summary}
+    xml = rss([{**item, "date": FERRY_DATE}])
+    httpserver.expect_request("/feed.xml", headers={"If-None-Match": '"v1"'}).respond_with_data(
+        "", status=304
+    )
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        xml, content_type="application/rss+xml", headers={"ETag": '"v1"'}
+    )
+    services = source_services(tmp_path)
+    source = services.sources.add(httpserver.url_for("/feed.xml"), kind="feed")
+    standing_in = (
+        f"{httpserver.url_for('/glass')}: HTTP 503 Service Unavailable; the feed entry's own"
+        " text stands in until the page can be read"
+    )
+
+    def stored_body() -> str:
+        ids = services.catalog.article_ids_for_source(source.id)
+        (article,) = services.catalog.articles(ids).values()
+        return article.body
+
+    first = services.sources.run(source.id)
+    assert (first.added, first.failed, first.problems) == (1, 0, [standing_in])
+    recorded = services.sources.get(source.id)
+    assert (recorded.last_error, recorded.failures, recorded.etag) == (standing_in, 0, "")
+    assert stored_body() == summary
+
+    second = services.sources.run(source.id)  # still down: asked again, the stand-in stays
+    assert (second.unchanged, second.problems, requests_to(httpserver, "/glass")) == (
+        1,
+        [standing_in],
+        2,
+    )
+    assert stored_body() == summary
+
+    page["status"] = 200
+    third = services.sources.run(source.id)  # back: the page replaces the stand-in
+    assert (third.updated, third.problems) == (1, [])
+    assert STORIES["glassworks"][1][0] in stored_body() and stored_body() != summary
+    assert services.sources.get(source.id).etag == '"v1"'  # a clean run keeps the validators
+
+    fourth = services.sources.run(source.id)  # the feed answers 304; nothing is fetched
+    assert (fourth.added, fourth.updated, requests_to(httpserver, "/glass")) == (0, 0, 3)
 
 
 def _closed_port_url() -> str:

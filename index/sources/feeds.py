@@ -50,6 +50,11 @@ class FeedEntry:
     text: str  # the entry's own text (content or summary), HTML removed
     updated: datetime | None = None  # when the feed says the entry last changed
 
+    @property
+    def changed_at(self) -> datetime | None:
+        """When the entry last changed, as far as the feed says (updated, else published)."""
+        return self.updated or self.published
+
 
 @dataclass
 class FeedParse:
@@ -102,39 +107,67 @@ def parse_feed(fetched: Fetched, max_entries: int) -> FeedParse:
     )
 
 
+@dataclass
+class EntryRun:
+    """What reading a feed's new entries gave."""
+
+    items: list[Article | ParseProblem]
+    skipped: int  # entries already stored and unchanged: not fetched
+    read: list[FeedEntry] = field(default_factory=list)  # entries that gave an article
+    # Links whose page failed while the entry's own text stood in, and why the page failed.
+    stand_ins: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def warnings(self) -> list[str]:
+        """One line per stand-in: the page is fetched again on the next run."""
+        return [
+            f"{redact_url(link)}: {why}; the feed entry's own text stands in until the page "
+            "can be read"
+            for link, why in self.stand_ins.items()
+        ]
+
+
 async def entry_articles(
     fetcher: Fetcher,
     feed: FeedParse,
     is_known: Callable[[FeedEntry], bool],
     progress: Progress | None = None,
     concurrency: int = 4,
-) -> tuple[list[Article | ParseProblem], int]:
+) -> EntryRun:
     """Articles for the feed's new entries (fetched concurrently) and how many were known."""
     todo = [e for e in feed.entries if not is_known(e)]
-    skipped = len(feed.entries) - len(todo)
     gate = asyncio.Semaphore(concurrency)
     done = 0
 
-    async def one(entry: FeedEntry) -> Article | ParseProblem:
+    async def one(entry: FeedEntry) -> tuple[Article | ParseProblem, str]:
         nonlocal done
         async with gate:
             try:
-                item = await _entry_article(fetcher, entry, feed.title)
+                result = await _entry_article(fetcher, entry, feed.title)
             except (ValueError, OverflowError) as exc:
                 # One entry's bad data is that entry's problem: gather would drop all others.
                 label = _label(entry)
                 log.warning("feed entry %s failed", label, exc_info=True)
-                item = ParseProblem(label, None, f"could not read the entry ({exc})")
+                result = ParseProblem(label, None, f"could not read the entry ({exc})"), ""
         done += 1
         if progress:
             progress(done, len(todo), "fetching")
-        return item
+        return result
 
-    items = await asyncio.gather(*(one(e) for e in todo))
-    return list(items), skipped
+    results = await asyncio.gather(*(one(e) for e in todo))
+    run = EntryRun([item for item, _ in results], skipped=len(feed.entries) - len(todo))
+    for entry, (item, page_failure) in zip(todo, results, strict=True):
+        if isinstance(item, Article):
+            run.read.append(entry)
+            if page_failure and entry.link:
+                run.stand_ins[entry.link] = page_failure
+    return run
 
 
-async def _entry_article(fetcher: Fetcher, entry: FeedEntry, outlet: str) -> Article | ParseProblem:
+async def _entry_article(
+    fetcher: Fetcher, entry: FeedEntry, outlet: str
+) -> tuple[Article | ParseProblem, str]:
+    """The entry's article, and why its page could not be used ("" when it was)."""
     hints = Hints(
         url=entry.link,
         title=entry.title,
@@ -143,15 +176,15 @@ async def _entry_article(fetcher: Fetcher, entry: FeedEntry, outlet: str) -> Art
         outlet=outlet,
     )
     if not entry.link:
-        return _from_entry_text(entry, outlet, "the entry has no link")
+        return _from_entry_text(entry, outlet, "the entry has no link"), ""
     try:
         fetched = await fetcher.get(entry.link, accept=PAGE_ACCEPT)
     except FetchError as exc:
-        return _from_entry_text(entry, outlet, exc.reason)
+        return _from_entry_text(entry, outlet, exc.reason), exc.reason
     item = page_article(fetched, hints)
     if isinstance(item, ParseProblem):
-        return _from_entry_text(entry, outlet, item.reason)
-    return item
+        return _from_entry_text(entry, outlet, item.reason), item.reason
+    return item, ""
 
 
 def _from_entry_text(entry: FeedEntry, outlet: str, reason: str) -> Article | ParseProblem:

@@ -17,12 +17,14 @@ from typing import TypeVar
 
 from index.articles import Article, ParseProblem, read_paths
 from index.catalog import Catalog
-from index.registry import Source
+from index.registry import EntryState, Source
 from index.sources.feeds import (
     FEED_ACCEPT,
     PAGE_ACCEPT,
+    EntryRun,
     FeedEntry,
     FeedError,
+    FeedParse,
     entry_articles,
     parse_feed,
 )
@@ -65,19 +67,33 @@ class Outcome:
     error: str = ""  # the source as a whole failed
     etag: str | None = None
     last_modified: str | None = None
+    # A feed's entry states after this run (None: the feed was not read, keep them).
+    entry_states: dict[str, EntryState] | None = None
+
+    @property
+    def retrying(self) -> bool:
+        """Some entry's page failed and is to be fetched again on the next run."""
+        return any(s.retry for s in (self.entry_states or {}).values())
 
 
 def read_source(
-    source: Source, catalog: Catalog, settings: SourceSettings, progress: Progress | None = None
+    source: Source,
+    catalog: Catalog,
+    settings: SourceSettings,
+    progress: Progress | None = None,
+    entry_states: dict[str, EntryState] | None = None,
 ) -> Outcome:
-    """What a source holds now; a failure of the whole source is ``Outcome.error``."""
+    """What a source holds now; a failure of the whole source is ``Outcome.error``.
+
+    ``entry_states`` is what the feed's last run left (see ``SourceRegistry.entry_states``).
+    """
     if source.kind == "path":
         return Outcome(items=read_paths(source.location))
     reader = _WebReader(catalog, settings)
     try:
         if source.kind == "page":
             return run_async(reader.read_page(source))
-        return run_async(reader.read_feed(source, progress))
+        return run_async(reader.read_feed(source, progress, entry_states or {}))
     except (FetchError, FeedError) as exc:
         return Outcome(error=exc.reason if isinstance(exc, FetchError) else str(exc))
 
@@ -119,7 +135,9 @@ class _WebReader:
         stored = self.catalog.articles(ids)
         return next((stored[i].published for i in ids if i in stored), None)
 
-    async def read_feed(self, source: Source, progress: Progress | None) -> Outcome:
+    async def read_feed(
+        self, source: Source, progress: Progress | None, states: dict[str, EntryState]
+    ) -> Outcome:
         """The new entries of a feed source (a conditional GET: 304 means nothing new)."""
         async with self._fetcher(source.trusted) as fetcher:
             fetched = await fetcher.get(
@@ -131,25 +149,26 @@ class _WebReader:
             if fetched.not_modified:
                 return Outcome(etag=source.etag, last_modified=source.last_modified)
             feed = parse_feed(fetched, self.settings.feed_max_entries)
-            known = self._known_entries(source) if self.catalog else (lambda entry: False)
-            items, skipped = await entry_articles(
-                fetcher, feed, known, progress, self.settings.concurrency
-            )
+            known = self._known_entries(source, states) if self.catalog else (lambda e: False)
+            run = await entry_articles(fetcher, feed, known, progress, self.settings.concurrency)
         return Outcome(
-            items=items,
-            skipped=skipped,
-            warnings=feed.warnings,
+            items=run.items,
+            skipped=run.skipped,
+            warnings=feed.warnings + run.warnings,
             etag=fetched.etag,
             last_modified=fetched.last_modified,
+            entry_states=_next_states(feed, run, states),
         )
 
-    def _known_entries(self, source: Source) -> Callable[[FeedEntry], bool]:
+    def _known_entries(
+        self, source: Source, states: dict[str, EntryState]
+    ) -> Callable[[FeedEntry], bool]:
         """Whether an entry's link is stored where this source serves, unchanged since."""
         hashes = self.catalog.hashes()
 
         def known(entry: FeedEntry) -> bool:
-            if not entry.link:
-                return False
+            if not entry.link or states.get(entry.link, EntryState()).retry:
+                return False  # a stand-in for a page that failed is not final: try the page
             for place in self.catalog.placements_at_url(entry.link):
                 visible = place.guild_id in ("", source.guild_id)
                 fresh = hashes.get(place.article_id, "") != ""  # "" = to be redone (recovery)
@@ -169,6 +188,21 @@ class _WebReader:
     def _fetcher(self, trusted: bool) -> Fetcher:
         block = self.settings.guard_untrusted and not trusted
         return Fetcher(self.settings.fetch, block_private=block)
+
+
+def _next_states(
+    feed: FeedParse, run: EntryRun, before: dict[str, EntryState]
+) -> dict[str, EntryState]:
+    """The feed's entry states after ``run``: entries read now are recorded afresh, entries
+    not fetched (or failed) keep their state, and entries gone from the feed are forgotten."""
+    current = {entry.link for entry in feed.entries if entry.link}
+    states = {link: state for link, state in before.items() if link in current}
+    for entry in run.read:
+        if entry.link:
+            changed = entry.changed_at
+            stamp = int(changed.timestamp()) if changed else None
+            states[entry.link] = EntryState(stamp, retry=entry.link in run.stand_ins)
+    return states
 
 
 def run_async(coroutine: Coroutine[object, object, T]) -> T:

@@ -278,7 +278,8 @@ class SourceService:
         if source.id == CONFIG_SOURCE:
             outcome = Outcome(items=read_paths(list(self.settings.config_paths)))
         else:
-            outcome = read_source(source, self.catalog, self.settings, progress)
+            states = self.registry.entry_states(source.id)
+            outcome = read_source(source, self.catalog, self.settings, progress, states)
         if outcome.error:
             problem = f"{redact_url(source.location)}: {outcome.error}"
             report = IndexReport(failed=1, problems=[problem])
@@ -303,8 +304,9 @@ class SourceService:
             error = f"{report.failed} item(s) failed; first: {failures[0]}"
         elif not error and report.problems:
             error = report.problems[0]
-        # Keep the feed's validators only when every entry was read: else retry them next time.
-        clean = not outcome.error and not report.failed
+        # Keep the feed's validators only when every entry was read (no failure, no stand-in
+        # for a failed page): else a 304 would stop the next run from retrying them.
+        clean = not outcome.error and not report.failed and not outcome.retrying
         # A run in which every item failed is a failure too: it backs off like one.
         read = report.added + report.updated + report.unchanged
         self.registry.record_run(
@@ -315,6 +317,8 @@ class SourceService:
             etag=outcome.etag if clean else None,
             last_modified=outcome.last_modified if clean else None,
         )
+        if outcome.entry_states is not None:
+            self.registry.set_entry_states(source.id, outcome.entry_states)
 
 
 def _scoped(
