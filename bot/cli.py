@@ -47,11 +47,15 @@ def services():
     """The composition root for this invocation (built once, on first use)."""
     if "services" not in _state:
         from bot.services import Services
-        from bot.settings import Settings
+        from bot.settings import SettingsError, check_paths, load_settings
 
-        settings = Settings()
-        if _state.get("data_dir"):
-            settings.data_dir = _state["data_dir"]
+        try:
+            settings = load_settings()
+            if _state.get("data_dir"):
+                settings.data_dir = _state["data_dir"]
+            check_paths(settings, "--data-dir" if _state.get("data_dir") else "NEWSDESK_DATA_DIR")
+        except SettingsError as exc:
+            _fail_settings(exc)
         logging.basicConfig(
             level="DEBUG" if _state.get("verbose") else settings.log_level,
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -110,11 +114,14 @@ def friendly(command):
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         from bot.core.errors import UserError
+        from bot.settings import SettingsError
 
         try:
             return command(*args, **kwargs)
         except UserError as exc:
             _fail(exc.message)
+        except SettingsError as exc:  # found on first use, e.g. no Chroma server at the URL
+            _fail_settings(exc)
 
     return wrapper
 
@@ -280,14 +287,23 @@ def chat() -> None:
     """Open the terminal console (ask, summary, timeline, sources, reindex, help, quit)."""
     from bot.console import Console
 
-    Console(services()).run()
+    Console(_long_running_services()).run()
+
+
+def _long_running_services():
+    """services(), with the Chroma server reached now: a wrong NEWSDESK_CHROMA_URL is
+    reported at start, not at the first question."""
+    s = services()
+    if s.settings.chroma_url:
+        s.store  # noqa: B018 (built for the check; cached for later)
+    return s
 
 
 @app.command()
 @friendly
 def run() -> None:
     """Run the Discord bot; without DISCORD_TOKEN, open the terminal console instead."""
-    s = services()
+    s = _long_running_services()
     if s.settings.discord_token is None:
         print(
             "No DISCORD_TOKEN set: opening the terminal console instead of connecting to Discord.",
@@ -336,9 +352,20 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+def _fail_settings(exc) -> None:
+    """One ``error: NAME: reason`` line per bad setting, exit code 2."""
+    for problem in exc.problems:
+        print(f"error: {problem}", file=sys.stderr)
+    raise typer.Exit(2)
+
+
 # `newsdesk source add|list|remove` and `newsdesk reindex [SOURCE_ID] [--watch] [--json]`.
 from bot.cli_sources import reindex as _reindex  # noqa: E402
 from bot.cli_sources import source_app as _source_app  # noqa: E402
 
 app.command("reindex")(friendly(_reindex))
+# The source commands report their own source errors; settings errors found on first use
+# (an unreachable Chroma server) still need the one-line report.
+for _command in _source_app.registered_commands:
+    _command.callback = friendly(_command.callback)
 app.add_typer(_source_app, name="source")

@@ -8,10 +8,12 @@ from collections.abc import Callable
 from datetime import date
 
 from rich.console import Console as RichConsole
+from rich.markup import escape
 
 from bot.core.chitchat import is_chitchat
 from bot.core.days import parse_day
 from bot.core.errors import UserError
+from bot.settings import SettingsError
 from bot.terminal import answer_markup, report_markup, stats_markup, summary_markup
 
 log = logging.getLogger(__name__)
@@ -110,8 +112,8 @@ class Console:
                 self._ask(line)  # a bare question
             else:
                 handler(rest)
-        except UserError as exc:
-            self.out.print(f"[red]{exc.message}[/red]")
+        except (UserError, SettingsError) as exc:  # SettingsError: e.g. Chroma server gone
+            self.out.print(f"[red]{escape(exc.message)}[/red]")
         except Exception as exc:  # one failed command must not end the console
             log.exception("console command failed: %s", command)
             self.out.print(f"[red]Sorry, that failed ({type(exc).__name__}); see the log.[/red]")

