@@ -110,6 +110,32 @@ MILTON = "Where did Hurricane Milton make landfall?"
             "why did it fail? — What happened to the bank that failed?",
             "pronoun",
         ),
+        # "He" is the person the previous answer named, not the election.
+        (
+            "Who won the Norland election?",
+            "did he concede?",
+            "did he concede? — Who won the Norland election?",
+            "pronoun",
+        ),
+        (
+            "What did Anna Lindqvist promise?",
+            "when was she sworn in?",
+            "When was Anna Lindqvist sworn in?",
+            "pronoun",
+        ),
+        # "And now?" asks the previous question about the present.
+        (
+            "How many homes lost power after Hurricane Milton?",
+            "and now?",
+            "How many homes lost power after Hurricane Milton now?",
+            "time",
+        ),
+        (
+            "How strong was Hurricane Delphine on Monday?",
+            "what about now?",
+            "How strong was Hurricane Delphine now?",
+            "time",
+        ),
     ],
 )
 def test_elliptical_follow_ups_become_standalone(

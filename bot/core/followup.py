@@ -13,8 +13,10 @@ thread's previous (already standalone) question:
 - a common noun phrase instead ("the death toll", "what about its stock price?") is an aspect
   of the previous subject: "What is known about the death toll of Hurricane Milton?";
 - a bare question word ("why?", "how?") is asked of the previous question ("Why did ...?");
+- "and now?" asks the previous question about the present;
 - "tell me more" / "what happened next" ask about the previous subject;
-- a pronoun ("when did it land?") is replaced by the previous subject;
+- a pronoun ("when did it land?") is replaced by the previous subject ("he" or "she" only by
+  a name that may be a person's; otherwise the previous question is added for context);
 - anything else is already standalone; it inherits the previous time window only when it
   names nothing of its own (or the same names as before).
 
@@ -89,7 +91,13 @@ _NEXT = re.compile(
     r"and then|what now)$",
     re.IGNORECASE,
 )
+_NOW = re.compile(
+    r"^(?:(?:what|how)\s+about\s+)?(?:right\s+)?(?:now|currently|at the moment|these days|"
+    r"so far|as of now)$",
+    re.IGNORECASE,
+)
 _PRONOUN = re.compile(r"\b(it|its|they|them|their|he|him|his|she|her)\b", re.IGNORECASE)
+_PERSONAL = frozenset({"he", "him", "his", "she", "her"})
 _POSSESSIVE = frozenset({"its", "their", "his"})
 _TRAILING = " ?!.,;:"
 
@@ -150,6 +158,8 @@ def rewrite_followup(followup: str, history: Sequence[str], as_of: date) -> Rewr
         if current.window_phrase is None:  # "and?", "what about?": nothing new to ask
             return Rewrite(text, "chitchat")
         return Rewrite(_ask(previous.core, window), "time", window=window)
+    if _NOW.match(body):  # "and now?": the previous question about the present
+        return Rewrite(_ask(f"{previous.core} now", None), "time")
     if match := _BARE_WH.match(body):
         return _wh(match.group("wh"), previous, window)
     if _MORE.match(body):
@@ -163,6 +173,8 @@ def rewrite_followup(followup: str, history: Sequence[str], as_of: date) -> Rewr
         return _shift(body, previous, window)
     if _PRONOUN.search(body):
         subject = previous.subject()
+        if subject is not None and not _may_stand_for(body, subject):
+            subject = None  # "did he concede?" after "who won the Norland election?"
         if subject is not None and subject.text.lower() not in body.lower():
             return _pronoun(body, subject, window)
         if subject is None and not names_in(body):
@@ -335,6 +347,15 @@ def _pronoun(body: str, subject: Name, window: str | None) -> Rewrite:
     replacement = _possessive(subject.text) if possessive else subject.text
     rewritten = f"{body[: match.start()]}{replacement}{body[match.end() :]}"
     return Rewrite(_ask(_capitalise(rewritten), window), "pronoun", subject.text, window)
+
+
+def _may_stand_for(body: str, subject: Name) -> bool:
+    """False when the pronoun is a person's ("he", "her") and the subject is a thing or a
+    place ("the Norland election", "in Spain"): the person is the previous answer, unknown
+    here."""
+    match = _PRONOUN.search(body)
+    personal = match is not None and match.group(1).lower() in _PERSONAL
+    return not (personal and (subject.locative or subject.text.lower().startswith("the ")))
 
 
 def _standalone(text: str, current: Question, previous: Question) -> Rewrite:
