@@ -167,13 +167,17 @@ class _WebReader:
         hashes = self.catalog.hashes()
 
         def known(entry: FeedEntry) -> bool:
-            if not entry.link or states.get(entry.link, EntryState()).retry:
+            seen = states.get(entry.link, EntryState())
+            if not entry.link or seen.retry:
                 return False  # a stand-in for a page that failed is not final: try the page
+            changed_at = entry.changed_at
+            # indexed_at moves only when the content does: a page read since the entry's stamp
+            # last moved (or under a future date) was unchanged, and is not read again.
+            moved = changed_at is not None and int(changed_at.timestamp()) != seen.stamp
             for place in self.catalog.placements_at_url(entry.link):
                 visible = place.guild_id in ("", source.guild_id)
                 fresh = hashes.get(place.article_id, "") != ""  # "" = to be redone (recovery)
-                changed_at = entry.updated or entry.published
-                stale = changed_at is not None and changed_at.timestamp() > place.indexed_at
+                stale = moved and changed_at.timestamp() > place.indexed_at
                 if visible and fresh and not (stale and place.source_id == source.id):
                     return True
             return False
