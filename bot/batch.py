@@ -20,11 +20,14 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 
 
-def read_questions(path: Path, as_of_field: str | None) -> list[dict]:
+def read_questions(
+    path: Path, as_of_field: str | None, check: Callable[[str, dict], None] | None = None
+) -> list[dict]:
     """Questions from a JSONL file: ``question``, ``qid``/``id`` and optionally a date field.
 
     The whole file is checked before anything is answered: a bad line raises InvalidRequest
     naming the file, the line and the problem, so no partial output is ever written.
+    ``check(where, record)`` checks more fields (``where`` is ``file:line``).
     """
     questions = []
     for line_no, line in _lines(path):
@@ -34,6 +37,8 @@ def read_questions(path: Path, as_of_field: str | None) -> list[dict]:
         _check_question(path, line_no, record)
         if as_of_field:
             record["_as_of"] = _as_of(path, line_no, record, as_of_field)
+        if check:
+            check(f"{path}:{line_no}", record)
         questions.append(record)
     return questions
 

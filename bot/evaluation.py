@@ -18,6 +18,7 @@ from pathlib import Path
 
 from bot.batch import Progress, answer_record, open_output, read_questions
 from bot.core.activity import percentile
+from bot.core.errors import InvalidRequest
 
 QUOTES = "\"'“”‘’`«»"
 HIT_KS = (1, 4, 10)
@@ -93,6 +94,57 @@ class Scores:
         return out
 
 
+def check_gold(where: str, record: dict) -> None:
+    """Check a question's gold fields and normalise them in place (ids and answer as text).
+
+    InvalidRequest names the line and the field: scored as they are, they would pass
+    silently (ids given as one string iterated as characters, a missing list counted as a
+    miss, a list answer never recalled).
+    """
+    record["gold_doc_ids"] = _gold_ids(where, record.get("gold_doc_ids"))
+    record["answer"] = _gold_answer(where, record.get("answer"))
+
+
+def _gold_ids(where: str, value: object) -> list[str]:
+    if value is None:
+        raise InvalidRequest(
+            f"{where}: field 'gold_doc_ids' is missing (the ids of the articles "
+            "that answer the question)"
+        )
+    if value == []:
+        raise InvalidRequest(f"{where}: field 'gold_doc_ids' is empty")
+    if not isinstance(value, list):
+        raise InvalidRequest(
+            f"{where}: field 'gold_doc_ids' must be a non-empty list of article ids, "
+            f"not {_json_kind(value)}"
+        )
+    ids = [str(item).strip() for item in value if _is_text_or_int(item)]
+    if len(ids) < len(value) or not all(ids):
+        raise InvalidRequest(f"{where}: field 'gold_doc_ids' must hold article ids (text)")
+    return ids
+
+
+def _gold_answer(where: str, value: object) -> str:
+    if value is None:
+        raise InvalidRequest(f"{where}: field 'answer' is missing (the expected answer text)")
+    # A number is an answer ("how many seats?": 412); a list or object is not one answer.
+    if not _is_text_or_int(value) and not isinstance(value, float):
+        raise InvalidRequest(f"{where}: field 'answer' must be text, not {_json_kind(value)}")
+    if not str(value).strip():
+        raise InvalidRequest(f"{where}: field 'answer' is empty")
+    return str(value)
+
+
+def _is_text_or_int(value: object) -> bool:
+    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+
+
+def _json_kind(value: object) -> str:
+    """How a JSON value reads in an error message."""
+    kinds = [(bool, "true/false"), (str, "text"), (int | float, "a number"), (list, "a list")]
+    return next((name for kind, name in kinds if isinstance(value, kind)), "an object")
+
+
 def score_record(record: dict, result: dict) -> dict:
     """The metrics of one answered question (``result`` is an ``ask --batch`` object)."""
     gold = set(record.get("gold_doc_ids") or [])
@@ -119,19 +171,19 @@ def run_eval(
 
     ``indexed`` tells which of some article ids the store holds: a question none of whose
     gold articles is indexed (never added, or skipped as a copy of another) can only miss,
-    so the summaries count them as ``gold_not_indexed``. The questions and ``out`` are
-    checked before anything is answered (InvalidRequest naming the file and line).
+    so the summaries count them as ``gold_not_indexed``. The questions (see
+    :func:`check_gold`) and ``out`` are checked before anything is answered
+    (InvalidRequest naming the file, line and field).
     """
-    questions = read_questions(questions_path, as_of_field)
+    questions = read_questions(questions_path, as_of_field, check_gold)
     groups: dict[str, Scores] = defaultdict(Scores)
     handle = open_output(out, questions_path) if out else None
     try:
         for done, record in enumerate(questions, start=1):
             result = answer_record(newsdesk, record, None)
             row = score_record(record, result)
-            gold = list(record.get("gold_doc_ids") or [])
-            if indexed and gold:
-                row["gold_indexed"] = bool(indexed(gold))
+            if indexed:
+                row["gold_indexed"] = bool(indexed(record["gold_doc_ids"]))
             groups["all"].add(row)
             if record.get("type"):
                 groups[f"type={record['type']}"].add(row)

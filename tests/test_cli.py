@@ -133,7 +133,14 @@ def test_index_and_eval_json_is_the_whole_of_stdout(tmp_path):
     services = make_services(tmp_path)
     questions = tmp_path / "q.jsonl"
     questions.write_text(
-        json.dumps({"question": "Which bombers flew near Alaska?", "question_date": "2024-07-26"})
+        json.dumps(
+            {
+                "question": "Which bombers flew near Alaska?",
+                "question_date": "2024-07-26",
+                "answer": "Tu-95MS",
+                "gold_doc_ids": ["h-unknown"],
+            }
+        )
         + "\n",
         encoding="utf-8",
     )

@@ -10,7 +10,17 @@ from support import cli_using, invoke_cli, make_services
 
 from bot.core.models import Answer
 
-ONE_QUESTION = '{"question": "who won?", "question_date": "2024-07-26"}\n'
+ONE_QUESTION = (
+    json.dumps(
+        {
+            "question": "who won?",
+            "question_date": "2024-07-26",
+            "answer": "x",
+            "gold_doc_ids": ["a"],
+        }
+    )
+    + "\n"
+)
 
 
 class FakeNewsdesk:

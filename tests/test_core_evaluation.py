@@ -11,6 +11,7 @@ from support import SAMPLES, cli_using, invoke_cli, make_services
 from bot.evaluation import (
     Scores,
     answer_recalled,
+    check_gold,
     citation_precision,
     hit_at,
     normalise_answer,
@@ -102,3 +103,51 @@ def test_eval_command_scores_questions_and_counts_gold_not_indexed(tmp_path):
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [line["gold_indexed"] for line in lines] == [True, False]
     assert all(line["citations"] for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [
+        (
+            {"gold_doc_ids": "h-abc123"},
+            "field 'gold_doc_ids' must be a non-empty list of article ids, not text",
+        ),
+        ({}, "field 'gold_doc_ids' is missing (the ids of the articles that answer the question)"),
+        (
+            {"gold_doc_ids": []},
+            "field 'gold_doc_ids' is empty",
+        ),
+        ({"gold_doc_ids": ["a", ["b"]]}, "field 'gold_doc_ids' must hold article ids (text)"),
+        ({"gold_doc_ids": ["a", " "]}, "field 'gold_doc_ids' must hold article ids (text)"),
+        (
+            {"gold_doc_ids": ["a"], "answer": ["Tu-95MS", "H-6"]},
+            "field 'answer' must be text, not a list",
+        ),
+        (
+            {"gold_doc_ids": ["a"], "answer": None},
+            "field 'answer' is missing (the expected answer text)",
+        ),
+        ({"gold_doc_ids": ["a"], "answer": "  "}, "field 'answer' is empty"),
+    ],
+)
+def test_malformed_gold_data_names_the_line_and_field(tmp_path, fields, problem):
+    good = {"question": "Who?", "answer": "Tu-95MS", "gold_doc_ids": ["a"]}
+    bad = {"question": "Which bombers?", "answer": "Tu-95MS", **fields}  # {}: no gold ids
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text(json.dumps(good) + "\n\n" + json.dumps(bad) + "\n", encoding="utf-8")
+    out = tmp_path / "results.jsonl"
+    with cli_using(make_services(tmp_path)):
+        result = invoke_cli("eval", str(questions), "--as-of-field", "", "--out", str(out))
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip() == f"error: {questions}:3: {problem}"
+    assert not out.exists()
+
+
+def test_gold_ids_and_answers_given_as_numbers_are_text():
+    record = {"gold_doc_ids": [123, " h-1 "], "answer": 412}
+    check_gold("q.jsonl:1", record)
+    assert record == {"gold_doc_ids": ["123", "h-1"], "answer": "412"}
+    assert (
+        score_record(record, {"answer": "Labour won 412 seats", "results": []})["answer_recall"]
+        == 1.0
+    )
