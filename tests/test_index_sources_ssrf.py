@@ -7,13 +7,15 @@ public to the check done before connecting, as a DNS-rebinding attacker's resolv
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from pytest_httpserver import HTTPServer
-from support_web import local_server
+from support_web import local_server, page_html, serve_page, source_services
 
 from index.sources import fetch as fetch_module
 from index.sources.fetch import Fetcher, FetchError, FetchLimits
+from index.sources.service import SourceError
 
 LIMITS = FetchLimits(timeout=2.0, total_timeout=5.0, max_bytes=200_000, max_redirects=3)
 PUBLIC = "93.184.216.34"
@@ -138,3 +140,46 @@ async def test_a_name_resolving_to_an_embedded_private_ipv4_is_refused(address: 
 
     reason = await guarded_error("http://news.example.test/feed", resolver=embedded)
     assert reason == "news.example.test is a private or local address (not allowed)"
+
+
+def guarded_services(tmp_path):
+    """Services whose untrusted sources are guarded, as in production."""
+    services = source_services(tmp_path)
+    services.sources.settings = replace(services.sources.settings, guard_untrusted=True)
+    return services
+
+
+@pytest.mark.parametrize("kind", [None, "feed", "page"])
+def test_a_private_address_is_refused_at_add_time_whatever_the_kind(
+    tmp_path, httpserver: HTTPServer, kind: str | None
+) -> None:
+    services = guarded_services(tmp_path)
+    url = serve_page(httpserver, "/internal", page_html("wall"))
+
+    with pytest.raises(SourceError) as caught:
+        services.sources.add(url, kind=kind, guild_id="42", trusted=False)
+
+    assert caught.value.message == (
+        f"Could not add {url}: 127.0.0.1 is a private or local address (not allowed). Sources "
+        "added in a server may not reach private or local addresses; only the bot's owners "
+        "can add this one."
+    )
+    assert services.sources.list() == [] and len(httpserver.log) == 0
+    assert services.sources.add(url, kind=kind).trusted  # an owner's source may
+
+
+def test_a_redirect_to_a_private_address_at_add_time_gives_no_add_anyway_advice(
+    tmp_path, httpserver: HTTPServer, second_server: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fetch_module, "_is_private", lambda address: address == "127.0.0.2")
+    target = f"http://127.0.0.2:{second_server.port}/admin"
+    httpserver.expect_request("/start").respond_with_data("", 302, headers={"Location": target})
+    services = guarded_services(tmp_path)
+
+    with pytest.raises(SourceError) as caught:
+        services.sources.add(httpserver.url_for("/start"), guild_id="42", trusted=False)
+
+    assert "127.0.0.2 is a private or local address (not allowed)" in caught.value.message
+    assert "only the bot's owners can add this one" in caught.value.message
+    assert "Give the kind" not in caught.value.message
+    assert services.sources.list() == [] and len(second_server.log) == 0

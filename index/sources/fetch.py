@@ -61,6 +61,10 @@ class FetchError(Exception):
         self.reason = reason
 
 
+class PrivateAddressError(FetchError):
+    """The URL (or a redirect) leads to a private or local address, refused by the guard."""
+
+
 # httpx logs every request's full URL at INFO, query included: a private feed's token.
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
@@ -235,7 +239,7 @@ class Fetcher:
         except (socket.gaierror, OSError):
             raise FetchError(url, f"DNS lookup failed for {parts.hostname}") from None
         if self.block_private and any(_is_private(a) for a in addresses):
-            raise FetchError(url, _private_reason(parts.hostname))
+            raise PrivateAddressError(url, _private_reason(parts.hostname))
 
     def _peer_guard(self, url: str, host: str) -> TraceHook:
         """An httpcore ``trace`` hook refusing a connection whose peer is a private address."""
@@ -258,7 +262,21 @@ class Fetcher:
         peer = stream.get_extra_info("server_addr") if stream is not None else None
         # An unknown peer cannot be shown to be public: refused, like a private one.
         if not peer or _is_private(str(peer[0])):
-            raise FetchError(url, _private_reason(host))
+            raise PrivateAddressError(url, _private_reason(host))
+
+
+async def check_public_host(url: str, resolver: Resolver | None = None) -> None:
+    """Raise PrivateAddressError if ``url``'s host resolves to a private or local address.
+
+    A quick look before a guarded source is registered; a host that does not resolve passes
+    (its runs will say so), and the guard of record stays the check at connect time.
+    """
+    try:
+        await Fetcher(block_private=True, resolver=resolver)._check_host(url, url)
+    except PrivateAddressError:
+        raise
+    except FetchError:
+        return
 
 
 def url_problem(url: str) -> str:

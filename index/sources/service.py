@@ -27,9 +27,15 @@ from index.locks import LockBusy, LockDir
 from index.pipeline import Indexer
 from index.records import IndexReport
 from index.registry import Source, SourceRegistry
-from index.sources.fetch import FetchError, redact_url, url_problem
+from index.sources.fetch import (
+    FetchError,
+    PrivateAddressError,
+    check_public_host,
+    redact_url,
+    url_problem,
+)
 from index.sources.intervals import MIN_INTERVAL, next_due
-from index.sources.readers import Outcome, SourceSettings, detect_kind, read_source
+from index.sources.readers import Outcome, SourceSettings, detect_kind, read_source, run_async
 
 __all__ = ["SourceBusy", "SourceError", "SourceService", "SourceSettings"]
 
@@ -124,6 +130,8 @@ class SourceService:
             problem = url_problem(location)
             if problem:  # refused whatever the kind: every run would fail the same way
                 raise SourceError(f"{redact_url(location)}: {problem}.")
+            if not trusted and self.settings.guard_untrusted:
+                self._refuse_private(location)
             kind = kind or self._detect_kind(location, trusted)
         else:
             if not trusted:
@@ -141,9 +149,18 @@ class SourceService:
         except ValueError as exc:
             raise SourceError(str(exc)) from None
 
+    def _refuse_private(self, url: str) -> None:
+        """Refuse a private address now, whatever the kind: every run would refuse it."""
+        try:
+            run_async(check_public_host(url))
+        except PrivateAddressError as exc:
+            raise SourceError(_private_refusal(url, exc)) from None
+
     def _detect_kind(self, url: str, trusted: bool) -> str:
         try:
             return detect_kind(url, self.settings, trusted)
+        except PrivateAddressError as exc:  # a redirect there: giving the kind would not help
+            raise SourceError(_private_refusal(url, exc)) from None
         except FetchError as exc:
             raise SourceError(
                 f"Could not read {redact_url(url)}: {exc.reason}. "
@@ -319,6 +336,13 @@ class SourceService:
         )
         if outcome.entry_states is not None:
             self.registry.set_entry_states(source.id, outcome.entry_states)
+
+
+def _private_refusal(url: str, exc: PrivateAddressError) -> str:
+    return (
+        f"Could not add {redact_url(url)}: {exc.reason}. Sources added in a server may not "
+        "reach private or local addresses; only the bot's owners can add this one."
+    )
 
 
 def _scoped(
