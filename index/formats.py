@@ -275,6 +275,7 @@ def parse_jsonl(
     """
     line_no = 0
     iterator = iter(lines)
+    first_lines: dict[str, int] = {}
     while True:
         try:
             raw = next(iterator)
@@ -286,5 +287,26 @@ def parse_jsonl(
             return
         line_no += 1
         result = parse_json_record(path, line_no, raw)
+        if isinstance(result, Article):
+            result = _first_of_its_id(path, line_no, result, first_lines)
         if result is not None:
             yield result
+
+
+def _first_of_its_id(
+    path: str, line_no: int, article: Article, first_lines: dict[str, int]
+) -> ReadResult:
+    """``article``, or a problem when an earlier line of the file has the same id.
+
+    The indexer keeps the first article of an id it meets in a run, so a later line with
+    the same id (often meant as a correction) is reported instead of silently dropped.
+    """
+    first = first_lines.setdefault(article.id, line_no)
+    if first == line_no:
+        return article
+    if article.id == derive_article_id(None, article.url, article.title, article.body):
+        same = "url" if article.url.strip() else "title and body"
+        reason = f"same {same} as line {first} (no id given); the first is kept"
+    else:
+        reason = f"duplicate id {article.id!r} (first on line {first}); the first is kept"
+    return ParseProblem(path, line_no, reason)
