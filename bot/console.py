@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable
 from datetime import date
 
@@ -13,6 +14,7 @@ from rich.markup import escape
 from bot.core.chitchat import is_chitchat
 from bot.core.days import parse_day
 from bot.core.errors import UserError
+from bot.core.models import Summary
 from bot.settings import SettingsError
 from bot.terminal import answer_markup, report_markup, stats_markup, summary_markup
 
@@ -27,7 +29,8 @@ HELP = """Commands:
   timeline TOPIC [SINCE [UNTIL]]
                           dated events about a topic, oldest first (dates as YYYY-MM-DD)
   sources                 what the bot knows
-  stats                   questions answered, refusals, feedback, answer times (as /stats)
+  stats                   questions answered, refusals, feedback, answer times (as /stats;
+                          counts the console's questions and every server's)
   reindex                 re-index every source (unchanged articles cost nothing)
   asof [YYYY-MM-DD]       answer as on that day (no date: back to today)
   help                    this list
@@ -120,17 +123,36 @@ class Console:
         return True
 
     def _ask(self, question: str) -> None:
+        started = time.perf_counter()
         answer = self.services.newsdesk.ask(question, as_of=self.as_of)
         self.out.print(answer_markup(answer))
+        # Counted in `stats`, as Discord's answers are in /stats (no server: the console's own).
+        self.services.activity.record_answer(
+            "ask", question, answer, latency_s=time.perf_counter() - started
+        )
 
     def _summary(self, rest: str) -> None:
+        started = time.perf_counter()
         words = rest.split()
         # A trailing number of up to three digits is DAYS; "election 2024" is a topic.
         days = int(words.pop()) if len(words) > 1 and _DAYS.fullmatch(words[-1]) else None
         result = self.services.newsdesk.summary(" ".join(words), days=days, as_of=self.as_of)
         self.out.print(summary_markup(result))
+        self._record("summary", result, started)
+
+    def _record(self, kind: str, result: Summary, started: float) -> None:
+        """Count a summary or timeline in `stats`, as Discord does."""
+        self.services.activity.record(
+            kind,
+            result.topic,
+            "\n".join(f"{item.day} {item.text}" for item in result.items),
+            [item.citation for item in result.items],
+            refused=result.empty,
+            latency_s=time.perf_counter() - started,
+        )
 
     def _timeline(self, rest: str) -> None:
+        started = time.perf_counter()
         words = rest.split()
         days: list[date] = []
         while words and len(days) < 2 and _ISO_DAY.fullmatch(words[-1]):
@@ -140,6 +162,7 @@ class Console:
             " ".join(words), since=since, until=until, as_of=self.as_of
         )
         self.out.print(summary_markup(result, heading="Timeline"))
+        self._record("timeline", result, started)
 
     def _stats_text(self) -> str:
         """The figures /stats shows in Discord, for everything this data dir has seen."""

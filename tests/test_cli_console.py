@@ -12,6 +12,7 @@ from rich.console import Console as RichConsole
 from support import make_services
 
 from bot.console import HELP, Console
+from bot.core.activity import ActivityStore
 from bot.core.errors import UserError
 from bot.core.models import Answer
 from bot.services import Services
@@ -105,6 +106,7 @@ class RecordingNewsdesk:
 def recording(services: Services, monkeypatch: pytest.MonkeyPatch) -> RecordingNewsdesk:
     fake = RecordingNewsdesk()
     monkeypatch.setattr(services, "newsdesk", fake)
+    monkeypatch.setattr(services, "activity", ActivityStore())  # the module's stays as it was
     monkeypatch.setattr(
         services.library, "reindex", lambda *a: pytest.fail("a question started a re-index")
     )
@@ -149,3 +151,19 @@ def test_commands_alone_or_with_arguments_still_work(
     assert "Commands:" in out and "questions answered:" in out
     assert recording.calls == [("summary", "Milton"), ("timeline", "Milton"), ("ask", "who won?")]
     assert "only when typed alone" in HELP and "ending in ? is always a question" in HELP
+
+
+def test_console_questions_summaries_and_timelines_count_in_stats(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    activity = ActivityStore()
+    monkeypatch.setattr(services, "activity", activity)
+
+    out = run(services, "who intercepted the bombers near Alaska?", "summary Milton 365")
+    run(services, "timeline Milton", "thanks!", "help")
+
+    counted = activity.stats()
+    assert counted.questions + counted.refusals == 1
+    assert counted.summaries == 2 and counted.latency_p50_ms is not None
+    assert "Summary: Milton" in out
+    assert "summaries and timelines: 2" in run(services, "stats")
