@@ -142,6 +142,15 @@ def index(
     else:
         _console().print(report_markup(report))
     if report.added + report.updated + report.unchanged == 0:
+        if report.failed == 0:  # nothing read and nothing wrong: say why there was nothing
+            from index.articles import ARTICLE_SUFFIXES
+
+            where = ", ".join(str(p) for p in paths)
+            print(
+                f"error: no article files found in {where} "
+                f"(looked for {', '.join(ARTICLE_SUFFIXES)}; hidden files are skipped)",
+                file=sys.stderr,
+            )
         raise typer.Exit(1)
 
 

@@ -152,3 +152,17 @@ def test_index_and_eval_json_is_the_whole_of_stdout(tmp_path):
     assert json.loads(indexed.stdout)["added"] == 21
     assert json.loads(evaluated.stdout)["all"]["questions"] == 1
     assert "Indexing" in indexed.stderr and "Evaluating" in evaluated.stderr
+
+
+def test_indexing_a_folder_without_articles_says_so(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / ".hidden.txt").write_text("date 2024-01-01 T\n\nBody.\n", encoding="utf-8")
+    (empty / "notes.csv").write_text("a,b\n", encoding="utf-8")
+    with cli_using(make_services(tmp_path)):
+        result = invoke("index", str(empty))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"error: no article files found in {empty} "
+        "(looked for .txt, .md, .markdown, .jsonl, .jsonl.gz; hidden files are skipped)"
+    )
