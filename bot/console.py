@@ -15,6 +15,7 @@ from bot.core.chitchat import is_chitchat
 from bot.core.days import parse_day
 from bot.core.errors import UserError
 from bot.core.models import Summary
+from bot.core.summary import MAX_DAYS
 from bot.settings import SettingsError
 from bot.terminal import answer_markup, report_markup, stats_markup, summary_markup
 
@@ -22,10 +23,10 @@ log = logging.getLogger(__name__)
 
 NOT_A_QUESTION = "Ask about a news story, or type help."
 
-HELP = """Commands:
+HELP = f"""Commands:
   ask QUESTION            answer a question with cited passages (or just type the question)
-  summary TOPIC [DAYS]    the main events about a topic in the last DAYS days (1-999,
-                          default 7)
+  summary TOPIC [DAYS]    the main events about a topic in the last DAYS days (1-{MAX_DAYS},
+                          default 7); a year at the end (1900-2099) is part of the topic
   timeline TOPIC [SINCE [UNTIL]]
                           dated events about a topic, oldest first (dates as YYYY-MM-DD)
   sources                 what the bot knows
@@ -134,8 +135,7 @@ class Console:
     def _summary(self, rest: str) -> None:
         started = time.perf_counter()
         words = rest.split()
-        # A trailing number of up to three digits is DAYS; "election 2024" is a topic.
-        days = int(words.pop()) if len(words) > 1 and _DAYS.fullmatch(words[-1]) else None
+        days = int(words.pop()) if len(words) > 1 and _is_days(words[-1]) else None
         result = self.services.newsdesk.summary(" ".join(words), days=days, as_of=self.as_of)
         self.out.print(summary_markup(result))
         self._record("summary", result, started)
@@ -191,7 +191,13 @@ class Console:
 
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DAYS = re.compile(r"\d{1,3}")
+_YEAR = re.compile(r"(19|20)\d\d")
+
+
+def _is_days(word: str) -> bool:
+    """A trailing number is DAYS ("Milton 5000" too: out of range, and told so), except a
+    year, which is part of the topic ("election 2024")."""
+    return word.isascii() and word.isdigit() and not _YEAR.fullmatch(word)
 
 
 def _seconds(ms: float | None) -> str:

@@ -93,8 +93,9 @@ class RecordingNewsdesk:
         self.calls.append(("ask", question))
         return Answer(text="recorded", refused=False)
 
-    def summary(self, topic: str, **kwargs):
+    def summary(self, topic: str, days: int | None = None, **kwargs):
         self.calls.append(("summary", topic))
+        self.days = days
         raise UserError("recorded summary")
 
     def timeline(self, topic: str, **kwargs):
@@ -167,3 +168,26 @@ def test_console_questions_summaries_and_timelines_count_in_stats(
     assert counted.summaries == 2 and counted.latency_p50_ms is not None
     assert "Summary: Milton" in out
     assert "summaries and timelines: 2" in run(services, "stats")
+
+
+@pytest.mark.parametrize(
+    ("line", "topic", "days"),
+    [
+        ("summary Milton 1000", "Milton", 1000),
+        ("summary Milton 3650", "Milton", 3650),
+        ("summary Milton 5000", "Milton", 5000),  # out of range: told so, not a topic
+        ("summary Super Bowl 2025", "Super Bowl 2025", None),
+        ("summary election 1999", "election 1999", None),
+        ("summary 2024", "2024", None),
+    ],
+)
+def test_a_trailing_number_is_days_unless_it_is_a_year(
+    services: Services, recording: RecordingNewsdesk, line: str, topic: str, days: int | None
+) -> None:
+    run(services, line)
+    assert recording.calls == [("summary", topic)] and recording.days == days
+
+
+def test_days_beyond_the_limit_are_refused_with_the_limit(services: Services) -> None:
+    assert "between 1 and 3650 days" in run(services, "summary Milton 5000")
+    assert "(1-3650," in HELP
