@@ -25,6 +25,13 @@ FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9,
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html)[\s>]", re.I | re.S)
+# A feed's root element (rss, feed, rdf:RDF, maybe prefixed) after the XML declaration,
+# processing instructions, comments and a doctype.
+_FEED_START = re.compile(
+    rb"^(\xef\xbb\xbf)?\s*(<\?.*?\?>\s*|<!--.*?-->\s*|<!doctype[^>]*>\s*)*"
+    rb"<([\w.-]+:)?(rss|feed|rdf)[\s/>]",
+    re.I | re.S,
+)
 _BLOCK_END = re.compile(r"</(p|div|li|h[1-6]|blockquote|tr)\s*>|<br\s*/?>", re.I)
 _TAG = re.compile(r"<[^>]+>")
 # A numeric character reference; one to a surrogate or past U+10FFFF crashes feedparser.
@@ -70,11 +77,14 @@ def parse_feed(fetched: Fetched, max_entries: int) -> FeedParse:
     """Parse feed bytes; raise FeedError when it is not a usable RSS or Atom feed."""
     import feedparser  # imported here: slow to import, and only feeds need it
 
-    if fetched.media_type in HTML_TYPES or _HTML_START.match(fetched.body[:2048]):
+    if is_html(fetched) and not sniffs_as_feed(fetched.body):
         raise FeedError("this is an HTML page, not an RSS or Atom feed (add it as a page)")
+    # A feed served as HTML, or with no type, is read as XML (keeping a declared charset).
+    served = fetched.media_type
+    media_type = "application/xml" if served in ("", *HTML_TYPES) else served
+    charset = f"; charset={fetched.charset}" if fetched.charset else ""
     headers = {
-        "content-type": fetched.media_type
-        + (f"; charset={fetched.charset}" if fetched.charset else ""),
+        "content-type": media_type + charset,
         # The base of relative links (<link href="/a"/>) where xml:base gives none.
         "content-location": fetched.url,
     }
@@ -125,6 +135,17 @@ class EntryRun:
             "can be read"
             for link, why in self.stand_ins.items()
         ]
+
+
+def sniffs_as_feed(body: bytes) -> bool:
+    """True when the bytes start like an RSS, Atom or RDF feed, whatever the content type
+    (servers send feeds as text/html, or with no type at all)."""
+    return _FEED_START.match(body[:4096]) is not None
+
+
+def is_html(fetched: Fetched) -> bool:
+    """Served as HTML, or starts like an HTML document."""
+    return fetched.media_type in HTML_TYPES or bool(_HTML_START.match(fetched.body[:2048]))
 
 
 async def entry_articles(

@@ -85,7 +85,7 @@ class Fetched:
 
     url: str
     status: int
-    media_type: str
+    media_type: str  # "" when the server sent no Content-Type: the body tells
     charset: str | None
     body: bytes
     etag: str = ""
@@ -337,8 +337,11 @@ def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
 
 
 def _content_type(header: str) -> tuple[str, str | None]:
+    """Media type and charset of a Content-Type header; ("", None) when there is none."""
+    if not header.strip():
+        return "", None  # not "application/octet-stream": the server never said that
     message = Message()
-    message["content-type"] = header or "application/octet-stream"
+    message["content-type"] = header
     charset = message.get_param("charset")
     return message.get_content_type().lower(), (str(charset).strip() if charset else None)
 

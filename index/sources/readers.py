@@ -26,7 +26,9 @@ from index.sources.feeds import (
     FeedError,
     FeedParse,
     entry_articles,
+    is_html,
     parse_feed,
+    sniffs_as_feed,
 )
 from index.sources.fetch import Fetched, Fetcher, FetchError, FetchLimits
 from index.sources.web import Hints, page_article
@@ -223,7 +225,8 @@ def run_async(coroutine: Coroutine[object, object, T]) -> T:
 
 
 def looks_like_feed(fetched: Fetched) -> bool:
-    head = fetched.body[:2048].lstrip().lower()
-    if fetched.media_type in FEED_TYPES and b"<html" not in head:
+    """Whether ``fetched`` is to be read as a feed: the body starts like one, or the type
+    says feed and the body is not HTML. parse_feed judges by the same two tests."""
+    if sniffs_as_feed(fetched.body):
         return True
-    return any(tag in head for tag in (b"<rss", b"<feed", b"<rdf:rdf"))
+    return fetched.media_type in FEED_TYPES and not is_html(fetched)

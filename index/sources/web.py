@@ -49,10 +49,11 @@ def page_article(fetched: Fetched, hints: Hints | None = None) -> Article | Pars
     """The article a fetched page holds, or the problem that stopped extracting it."""
     hints = hints or Hints()
     label = redact_url(hints.url or fetched.url)  # what reports and logs show
-    if fetched.media_type not in PAGE_TYPES:
-        return ParseProblem(label, None, f"not a web page (content type {fetched.media_type})")
+    media_type = fetched.media_type or _sniffed_type(fetched.body)
+    if media_type not in PAGE_TYPES:
+        return ParseProblem(label, None, f"not a web page (content type {media_type})")
     html = decode_web_text(fetched.body, fetched.charset)
-    if fetched.media_type == "text/plain":
+    if media_type == "text/plain":
         return _article(label, fetched, hints, body=html, meta={})
     try:
         document = _extract(html, fetched.url)
@@ -62,6 +63,12 @@ def page_article(fetched: Fetched, hints: Hints | None = None) -> Article | Pars
     if document is None:
         return ParseProblem(label, None, "no article text found on the page")
     return _article(label, fetched, hints, body=document.get("text") or "", meta=document)
+
+
+def _sniffed_type(body: bytes) -> str:
+    """The type of a page served with no Content-Type: markup is HTML, the rest plain text
+    (binary content was refused when it was fetched)."""
+    return "text/html" if body.lstrip()[:1] == b"<" else "text/plain"
 
 
 def _extract(html: str, url: str) -> dict | None:
