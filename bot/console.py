@@ -35,7 +35,7 @@ HELP = f"""Commands:
   reindex                 re-index every source (unchanged articles cost nothing)
   asof [YYYY-MM-DD]       answer as on that day (no date: back to today)
   help                    this list
-  quit                    leave (also exit or q)
+  quit                    leave (also exit, q, Ctrl-D; Ctrl-C cancels a running command)
 
 sources, stats, reindex, help and quit act only when typed alone: "Stats on jobs?" or
 "Exit polls in Ohio" is a question. A line ending in ? is always a question, so
@@ -77,7 +77,8 @@ class Console:
         self.as_of: date | None = None
 
     def run(self) -> None:
-        """Loop until ``quit`` or end of input."""
+        """Loop until ``quit``, end of input or Ctrl-C at the prompt (Ctrl-C while a
+        command runs cancels that command only)."""
         stats = self.services.library.stats()
         self.out.print(
             f"Newsdesk console — {stats_markup(stats).splitlines()[0]}. Type a question, or 'help'."
@@ -90,8 +91,12 @@ class Console:
                 return
             if not line:
                 continue
-            if not self.handle(line):
-                return
+            try:
+                if not self.handle(line):
+                    return
+            except KeyboardInterrupt:
+                # A re-index stopped part-way is safe: the next run recovers and goes on.
+                self.out.print("[yellow]Cancelled.[/yellow]")
 
     def handle(self, line: str) -> bool:
         """Run one command line; False when the user asked to quit."""

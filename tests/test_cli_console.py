@@ -191,3 +191,34 @@ def test_a_trailing_number_is_days_unless_it_is_a_year(
 def test_days_beyond_the_limit_are_refused_with_the_limit(services: Services) -> None:
     assert "between 1 and 3650 days" in run(services, "summary Milton 5000")
     assert "(1-3650," in HELP
+
+
+def test_ctrl_c_cancels_the_running_command_and_the_console_goes_on(
+    services: Services, recording: RecordingNewsdesk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(question: str, **kwargs) -> Answer:
+        recording.calls.append(("ask", question))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(recording, "ask", interrupted)
+    lines = iter(["who won the long election?", "who won?", "help"])
+
+    def read(prompt: str) -> str:
+        try:
+            return next(lines)
+        except StopIteration:
+            raise EOFError from None
+
+    buffer = io.StringIO()
+    Console(services, read=read, out=RichConsole(file=buffer, width=200)).run()
+
+    assert recording.calls == [("ask", "who won the long election?"), ("ask", "who won?")]
+    assert buffer.getvalue().count("Cancelled.") == 2
+    assert "Commands:" in buffer.getvalue()
+
+
+def test_ctrl_c_at_the_prompt_leaves(services: Services) -> None:
+    def read(prompt: str) -> str:
+        raise KeyboardInterrupt
+
+    Console(services, read=read, out=RichConsole(file=io.StringIO())).run()  # returns
