@@ -39,6 +39,8 @@ def test_typed_days_are_checked_and_bounded():
         ("city", "cities"),
         ("tax", "taxes"),
         ("intercepted", "intercept"),
+        ("decide", "decided", "decision", "decisions"),
+        ("elected", "election", "elections"),
     ],
 )
 def test_forms_of_one_word_share_a_stem(forms):

@@ -153,11 +153,22 @@ class ExtractiveAnswerer:
         texts: dict[str, list[str]] = {}
         for p in passages:
             texts.setdefault(p.article_id, [p.title]).append(p.text)
+        asked = set(q_stems) - names
         supported = set()
         for article_id, parts in texts.items():
             stems = set(content_stems(" ".join(parts)))
-            if names_present(names, stems) and (
-                coverage(q_stems, stems, idf) >= self.settings.min_support
+            # "Who is the president of France?" is not answered by a report that names France
+            # only in passing ("the Stade de France"): some word of what is asked must be
+            # there too, unless the report is about the names (its title names them).
+            on_topic = (
+                not asked
+                or asked & stems
+                or (names and names_present(names, set(content_stems(parts[0]))))
+            )
+            if (
+                on_topic
+                and names_present(names, stems)
+                and coverage(q_stems, stems, idf) >= self.settings.min_support
             ):
                 supported.add(article_id)
         return [s for s in ranked if s.passage.article_id in supported]

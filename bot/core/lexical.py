@@ -36,9 +36,9 @@ def stem(word: str) -> str:
     word = word.lower().replace("’", "'")
     if word.endswith("'s"):
         word = word[:-2]
-    for suffix in _SUFFIXES:
+    for suffix, replacement in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[: -len(suffix)]
+            word = word[: -len(suffix)] + replacement
             break
     # A final -e or -y is dropped so "vote" meets "voted" and "injury" meets "injuries".
     if len(word) > 3 and word[-1] in "ey":
@@ -46,11 +46,13 @@ def stem(word: str) -> str:
     return word
 
 
-# Longest first: the first suffix that leaves a stem of three letters is removed.
-_SUFFIXES = (
-    "ations", "ation", "ating", "ated", "ings", "ing", "edly", "ies", "ied", "ed", "es",
-    "s", "ly", "ate",
-)  # fmt: skip
+# (suffix, replacement), longest first: the first that leaves a stem of three letters is
+# replaced ("decision" -> "decid" as "decide", "elections" -> "elect" as "elected").
+_SUFFIXES = tuple(
+    (suffix, "")
+    for suffix in "ations ation ating ated ings ing edly ies ied ed es s ly ate".split()
+) + (("isions", "id"), ("ision", "id"), ("ctions", "ct"), ("ction", "ct"))
+_SUFFIXES = tuple(sorted(_SUFFIXES, key=lambda pair: -len(pair[0])))
 
 
 def content_stems(text: str) -> list[str]:
