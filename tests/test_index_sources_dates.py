@@ -220,3 +220,25 @@ def test_page_article_without_any_date_is_stable_between_calls() -> None:
     assert first.published == second.published
     assert first.content_hash() == second.content_hash()
     assert first.published in today_midnights()
+
+
+@pytest.mark.parametrize(
+    ("stamp", "day"),
+    [
+        ("2024-06-03T23:30:00-07:00", datetime(2024, 6, 4, tzinfo=UTC)),  # 06:30 UTC next day
+        ("2024-06-04T01:30:00+09:00", datetime(2024, 6, 3, tzinfo=UTC)),  # 16:30 UTC day before
+        ("2024-06-03T10:00:00Z", datetime(2024, 6, 3, tzinfo=UTC)),
+        ("2024-06-03", datetime(2024, 6, 3, tzinfo=UTC)),
+    ],
+)
+def test_a_page_date_with_an_offset_is_stored_as_its_utc_day(
+    tmp_path, httpserver: HTTPServer, stamp: str, day: datetime
+) -> None:
+    html = page_html("wall", published="2024-06-03").replace("2024-06-03T08:00:00Z", stamp)
+    services = source_services(tmp_path)
+    source = services.sources.add(serve_page(httpserver, "/wall", html), kind="page")
+
+    assert services.sources.run(source.id).added == 1
+
+    [article] = stored_articles(services, source.id)
+    assert article.published == day

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 MIN_BODY_CHARS = 80  # less than this is a menu, a paywall or an error page, not an article
 PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+PAGE_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"  # what trafilatura (htmldate) is asked for
 
 
 @dataclass(frozen=True)
@@ -73,9 +74,18 @@ def _sniffed_type(body: bytes) -> str:
 
 def _extract(html: str, url: str) -> dict | None:
     import trafilatura  # imported here: it pulls lxml and friends (slow to import)
+    from trafilatura.settings import set_date_params
 
+    # The page's date with its time and UTC offset (the default is the bare local day, which
+    # is a day early for a late evening west of Greenwich).
+    dates = {**set_date_params(), "outputformat": PAGE_DATE_FORMAT}
     document = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=False
+        html,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        date_extraction_params=dates,
     )
     if document is None:
         return None
@@ -122,8 +132,8 @@ def _page_url(fetched_url: str, declared: str) -> str:
 
 
 def _page_date(value: object, last_modified: str, stored: datetime | None = None) -> datetime:
-    """The page's own date, else the date it was first stored with, else the server's
-    Last-Modified, else today (midnight UTC). An unusable date counts as missing.
+    """The page's own date (its day in UTC), else the date it was first stored with, else
+    the server's Last-Modified, else today (midnight UTC). An unusable date counts as missing.
 
     The date is part of the content hash: "now" would re-embed an undated page on every poll.
     The stored date comes before Last-Modified, which dynamic sites set to the time of the
@@ -131,7 +141,8 @@ def _page_date(value: object, last_modified: str, stored: datetime | None = None
     """
     own = _usable_date(datetime.fromisoformat, str(value)) if value else None
     if own is not None:
-        return own
+        # Kept to the day, as before the time was asked for: stored pages keep their hashes.
+        return own.replace(hour=0, minute=0, second=0, microsecond=0)
     if stored is not None:
         return utc(stored)
     server = _usable_date(parsedate_to_datetime, last_modified) if last_modified else None
