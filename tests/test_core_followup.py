@@ -6,13 +6,8 @@ from datetime import date
 
 import pytest
 
-from bot.core.followup import (
-    absolute_phrase,
-    names_in,
-    pin_time,
-    rewrite_followup,
-    with_condenser,
-)
+from bot.core.followup import absolute_phrase, pin_time, rewrite_followup, with_condenser
+from bot.core.names import names_in
 from index.timeparse import parse_time_window
 
 AS_OF = date(2024, 10, 20)  # a Sunday

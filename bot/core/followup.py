@@ -36,35 +36,11 @@ from datetime import date
 from textwrap import shorten
 
 from bot.core.chitchat import LEADING_FILLER, is_chitchat
+from bot.core.names import AUXILIARIES, COMMON_WORDS, LOCATIVE, WH_WORDS, Name, names_in
 from index.timeparse import TimeWindow, parse_time_window, strip_time_phrase
 
 MAX_CONTEXT_CHARS = 400  # a previous question longer than this is cut (context, not content)
 
-WH_WORDS = frozenset("what who whom whose when where why how which".split())
-AUXILIARIES = frozenset(
-    "did does do is are was were has have had will would can could should may might".split()
-)
-# Capitalised at the start of a sentence for grammar, not because they are names.
-COMMON_WORDS = (
-    WH_WORDS
-    | AUXILIARIES
-    | frozenset(
-        """a an the this that these those and but or so then also if in on at of for to from by
-        with about near after before since during between over under into i you we they he she
-        it me us them my your our their his her its tell explain describe give show list
-        summarise summarize any anything some please why ok okay yes no any all not
-        according""".split()
-    )
-)
-MONTHS_AND_DAYS = frozenset(
-    [m.lower() for m in calendar.month_name if m]
-    + [m.lower() for m in calendar.month_abbr if m]
-    + [d.lower() for d in calendar.day_name]
-)
-LOCATIVE = frozenset("in near at from across over into around outside inside off".split())
-NAME_JOINERS = frozenset("of de del la le von van and &".split())
-
-_WORD = re.compile(r"[A-Za-z0-9][\w'’.&-]*")
 _SHIFT = re.compile(
     r"^(?:(?:what|how)\s+about|(?:and\s+)?(?:the\s+)?same\s+(?:for|with)|what\s+of|"
     r"as\s+for|regarding)\s+(?P<x>.+)$",
@@ -126,16 +102,6 @@ class Rewrite:
     def changed(self) -> bool:
         """True when the question differs from what the user typed (show what was asked)."""
         return self.kind not in {"first", "standalone", "chitchat"} or self.window is not None
-
-
-@dataclass(frozen=True)
-class Name:
-    """A capitalised name in a question: its text (with a leading "the") and position."""
-
-    text: str
-    start: int
-    end: int
-    locative: bool  # after "in", "near", "at", ...
 
 
 def rewrite_followup(followup: str, history: Sequence[str], as_of: date) -> Rewrite:
@@ -227,39 +193,6 @@ def absolute_phrase(window: TimeWindow | None) -> str | None:
     if since.day == 1 and until == month_end:
         return f"in {calendar.month_name[since.month]} {since.year}"
     return f"between {_day(since)} and {_day(until)}"
-
-
-def names_in(text: str) -> list[Name]:
-    """Capitalised names (people, places, organisations, acronyms) in ``text``, in order."""
-    names: list[Name] = []
-    tokens = list(_WORD.finditer(text))
-    i = 0
-    while i < len(tokens):
-        if not _is_name_token(tokens, i, text):
-            i += 1
-            continue
-        j = i
-        while j + 1 < len(tokens):
-            nxt = tokens[j + 1]
-            if _is_name_token(tokens, j + 1, text) and _adjacent(text, tokens[j], nxt):
-                j += 1
-            elif (
-                nxt.group().lower() in NAME_JOINERS
-                and j + 2 < len(tokens)
-                and _is_name_token(tokens, j + 2, text)
-            ):
-                j += 2
-            else:
-                break
-        start, end = tokens[i].start(), tokens[j].end()
-        before = text[:start].rstrip().split()
-        if before and before[-1].lower() == "the":
-            start = text.rfind(before[-1], 0, start)
-            before = before[:-1]
-        locative = bool(before) and before[-1].lower() in LOCATIVE
-        names.append(Name(text[start:end], start, end, locative))
-        i = j + 1
-    return names
 
 
 @dataclass(frozen=True)
@@ -388,19 +321,6 @@ def _auxiliary_index(lowered: list[str]) -> int | None:
     if lowered and lowered[0] in WH_WORDS:
         return next((i for i, w in enumerate(lowered[1:5], start=1) if w in AUXILIARIES), None)
     return None
-
-
-def _is_name_token(tokens: list[re.Match[str]], i: int, text: str) -> bool:
-    word = tokens[i].group().rstrip(".'’")
-    lower = word.lower()
-    if not word or not word[0].isupper() or word == "I" or lower in MONTHS_AND_DAYS:
-        return False
-    sentence_start = i == 0 or text[: tokens[i].start()].rstrip().endswith((".", "?", "!", ":"))
-    return not (sentence_start and lower in COMMON_WORDS) and lower not in {"the", "a", "an"}
-
-
-def _adjacent(text: str, left: re.Match[str], right: re.Match[str]) -> bool:
-    return text[left.end() : right.start()] == " "
 
 
 def _is_fragment(body: str) -> bool:
