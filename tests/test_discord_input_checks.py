@@ -343,6 +343,7 @@ def test_discord_loggers_stay_at_info_or_above(
 
     monkeypatch.setattr(cli, "_state", {})
     monkeypatch.setattr("bot.settings.Settings", lambda: SimpleNamespace(log_level=level))
+    monkeypatch.setattr("bot.settings.check_paths", lambda settings, name: None)
     monkeypatch.setattr("bot.services.Services", lambda settings: object())
     with bare_root_logger():
         cli.main(data_dir=None, verbose=verbose)
