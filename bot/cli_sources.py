@@ -188,13 +188,14 @@ def _sources_table(found):
     from rich.table import Table
 
     from index.sources.intervals import format_interval
+    from index.sources.redact import redact_url
 
     table = Table("id", "kind", "location", "every", "scope", "articles", "last run", "last error")
     for s in found:
         table.add_row(
             s.id,
             s.kind,
-            escape(s.location),
+            escape(redact_url(s.location)),
             format_interval(s.interval_seconds),
             f"server {s.guild_id}" if s.guild_id else "all",
             str(s.article_count),

@@ -104,3 +104,15 @@ def test_a_failing_page_source_is_reported_without_its_password(
         httpserver.url_for("/missing").replace("http://", "http://***@") + ": HTTP 404 Not Found"
     ]
     assert "pw123" not in services.sources.get(source.id).last_error
+
+
+def test_source_lists_show_locations_masked() -> None:
+    from bot.cli_sources import _sources_table
+    from bot.cogs.sources_admin import render_source
+    from index.registry import Source
+
+    source = Source("s1", "feed", "https://alice:hunter2@news.test/feed?token=SECRET123")
+    shown = render_source(source)
+    assert "hunter2" not in shown and "SECRET123" not in shown and "news.test/feed" in shown
+    location_cells = list(_sources_table([source]).columns[2].cells)
+    assert "SECRET123" not in location_cells[0] and "hunter2" not in location_cells[0]

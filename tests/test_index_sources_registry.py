@@ -73,6 +73,9 @@ def test_the_same_location_twice_in_one_scope_is_refused(tmp_path) -> None:
         ("notes.txt", {"kind": "feed"}, "is not a URL"),
         ("/tmp", {"trusted": False}, "Only the bot's owners can add files or folders"),
         ("/tmp", {"every": 10}, "at most once a minute"),
+        # A blank location would resolve to the current folder.
+        ("", {}, "Give a feed or page URL, or a folder or file path"),
+        ("   ", {}, "Give a feed or page URL, or a folder or file path"),
     ],
 )
 def test_bad_additions_are_refused_with_a_reason(tmp_path, location, kwargs, message) -> None:

@@ -23,6 +23,7 @@ from bot.errors import send_ephemeral
 from bot.render import clip, collapse, escape_text, link, shorten, split_messages
 from index.registry import Source
 from index.sources.intervals import format_interval, parse_interval
+from index.sources.redact import redact_url
 from index.sources.service import SourceBusy, SourceError
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,9 @@ def scope_text(source: Source) -> str:
 
 def render_source(source: Source) -> str:
     """One source as a short block: id, kind, location, interval, scope, counts, last run."""
-    location = link(source.location) or f"`{escape_text(shorten(source.location, LOCATION_CHARS))}`"
+    # A private feed's URL may carry a token: lists show it masked.
+    shown = redact_url(source.location)
+    location = link(shown) or f"`{escape_text(shorten(shown, LOCATION_CHARS))}`"
     head = f"**`{source.id}`** {source.kind} {location}"
     facts = [
         f"every {format_interval(source.interval_seconds)}"
@@ -203,6 +206,6 @@ async def source_choices(
             continue
         if needle and needle not in source.id.lower() and needle not in source.location.lower():
             continue
-        name = shorten(f"{source.id} · {source.kind} · {source.location}", 100)
+        name = shorten(f"{source.id} · {source.kind} · {redact_url(source.location)}", 100)
         choices.append(app_commands.Choice(name=name, value=source.id))
     return choices[:AUTOCOMPLETE_LIMIT]

@@ -122,6 +122,8 @@ class SourceService:
         """Register a folder, file, feed or page. URLs without ``kind`` are looked at once to
         tell a feed from a page. Added sources are read on their next run."""
         location = location.strip()
+        if not location:
+            raise SourceError("Give a feed or page URL, or a folder or file path.")
         if every is not None and every < MIN_INTERVAL:
             raise SourceError("Poll at most once a minute (e.g. 30m, 2h, 1d).")
         if location.lower().startswith(("http://", "https://")):
