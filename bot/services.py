@@ -244,7 +244,13 @@ class Services:
 
         s = self.settings
         settings = SourceSettings(
-            fetch=FetchLimits(timeout=s.fetch_timeout, max_bytes=s.fetch_max_bytes),
+            # A page that drips bytes never trips the between-bytes timeout: the whole fetch
+            # is capped too, at three times it (60 s by default).
+            fetch=FetchLimits(
+                timeout=s.fetch_timeout,
+                total_timeout=3 * s.fetch_timeout,
+                max_bytes=s.fetch_max_bytes,
+            ),
             feed_max_entries=s.feed_max_entries,
             config_paths=tuple(s.source_paths),
         )

@@ -233,3 +233,24 @@ def test_longer_pages_in_a_wrong_charset_are_guessed(
     text: str, encoding: str, declared: str | None
 ) -> None:
     assert decode_web_text(text.encode(encoding), declared) == text
+
+
+def test_the_fetch_timeout_setting_also_caps_a_whole_fetch(tmp_path, httpserver) -> None:
+    from support_web import source_services
+
+    def drip(_request: Request) -> Response:
+        def body():
+            yield b"<html><body>"
+            for _ in range(40):  # a byte every 0.2 s: never idle long enough to time out
+                time.sleep(0.2)
+                yield b"."
+
+        return Response(body(), content_type="text/html")
+
+    httpserver.expect_request("/drip").respond_with_handler(drip)
+    services = source_services(tmp_path, fetch_timeout=0.5)
+    source = services.sources.add(httpserver.url_for("/drip"), kind="page")
+    started = time.monotonic()
+    report = services.sources.run(source.id)
+    assert time.monotonic() - started < 5
+    assert report.failed == 1 and "timed out after 1.5 s" in report.problems[0]
