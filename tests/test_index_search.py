@@ -75,12 +75,6 @@ def test_weights_match_outlet_names_and_domains_with_subdomains():
     assert source_weight((), "CNN", "https://cnn.com/x") == 1.0
 
 
-@pytest.mark.parametrize("value", ["cnn.com", "cnn.com=", "cnn.com=zero", "=2", "cnn.com=0"])
-def test_a_bad_weight_names_the_setting_and_the_pair(tmp_path, value):
-    with pytest.raises(ValueError, match=r"NEWSDESK_SOURCE_WEIGHTS: .* is not OUTLET=WEIGHT"):
-        make_services(tmp_path, source_weights=value)
-
-
 def test_pair_query_links_consecutive_words_and_quotes_them():
     query = fts_pairs_query('New "mandatory" water cuts OR NEAR(x)', 6)
     assert query == (

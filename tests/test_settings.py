@@ -71,8 +71,20 @@ def test_every_retrieval_override_names_a_search_parameter(monkeypatch):
     assert SearchParams(**overrides).rrf_k == 9
 
 
-@pytest.mark.parametrize("value", ["cnn.com=nan", "cnn.com=inf", "cnn.com=-1"])
-def test_source_weights_must_be_finite_and_positive(value):
+@pytest.mark.parametrize(
+    "value",
+    [
+        "cnn.com=nan",
+        "cnn.com=inf",
+        "cnn.com=-1",
+        "cnn.com=0",
+        "cnn.com",
+        "cnn.com=",
+        "cnn.com=zero",
+        "=2",
+    ],
+)
+def test_source_weights_must_be_well_formed_finite_and_positive(value):
     with pytest.raises(SettingsError) as caught:
         load_settings(_env_file=None, source_weights=value)
     assert caught.value.problems == [
