@@ -36,7 +36,9 @@ class Settings(BaseSettings):
     message_content_intent: bool = Field(
         default=False, validation_alias="NEWSDESK_MESSAGE_CONTENT_INTENT"
     )
-    rate_limit_per_minute: int = Field(default=6, validation_alias="NEWSDESK_RATE_LIMIT_PER_MINUTE")
+    rate_limit_per_minute: int = Field(
+        default=6, validation_alias="NEWSDESK_RATE_LIMIT_PER_MINUTE", ge=1
+    )
 
     # Store and sources
     data_dir: Path = Field(default=Path("data"), validation_alias="NEWSDESK_DATA_DIR")
@@ -47,40 +49,52 @@ class Settings(BaseSettings):
     )
     # Store a story once when it arrives twice (same canonical URL or near-identical text).
     dedupe: bool = Field(default=True, validation_alias="NEWSDESK_DEDUPE")
-    fetch_timeout: float = Field(default=20.0, validation_alias="NEWSDESK_FETCH_TIMEOUT")
-    fetch_max_bytes: int = Field(default=5_000_000, validation_alias="NEWSDESK_FETCH_MAX_BYTES")
-    feed_max_entries: int = Field(default=200, validation_alias="NEWSDESK_FEED_MAX_ENTRIES")
+    fetch_timeout: float = Field(default=20.0, validation_alias="NEWSDESK_FETCH_TIMEOUT", gt=0)
+    fetch_max_bytes: int = Field(
+        default=5_000_000, validation_alias="NEWSDESK_FETCH_MAX_BYTES", ge=1
+    )
+    feed_max_entries: int = Field(default=200, validation_alias="NEWSDESK_FEED_MAX_ENTRIES", ge=1)
 
     # Models
     embedding_model: str = Field(default="", validation_alias="NEWSDESK_EMBEDDING_MODEL")
-    embedding_batch_size: int = Field(default=64, validation_alias="NEWSDESK_EMBEDDING_BATCH_SIZE")
-    max_chunk_tokens: int = Field(default=200, validation_alias="NEWSDESK_MAX_CHUNK_TOKENS")
+    embedding_batch_size: int = Field(
+        default=64, validation_alias="NEWSDESK_EMBEDDING_BATCH_SIZE", ge=1
+    )
+    max_chunk_tokens: int = Field(default=200, validation_alias="NEWSDESK_MAX_CHUNK_TOKENS", ge=16)
     reranker_model: str = Field(default="", validation_alias="NEWSDESK_RERANKER_MODEL")
     # Tests only: a fast word-hashing stand-in for the embedding model (poor retrieval).
     fake_embeddings: bool = Field(default=False, validation_alias="NEWSDESK_FAKE_EMBEDDINGS")
 
     # Retrieval
     # None = the measured default of index.search.SearchParams (one source of truth).
-    dense_pool: int | None = Field(default=None, validation_alias="NEWSDESK_DENSE_POOL")
-    keyword_pool: int | None = Field(default=None, validation_alias="NEWSDESK_KEYWORD_POOL")
-    rrf_k: int | None = Field(default=None, validation_alias="NEWSDESK_RRF_K")
-    keyword_weight: float | None = Field(default=None, validation_alias="NEWSDESK_KEYWORD_WEIGHT")
-    title_weight: float | None = Field(default=None, validation_alias="NEWSDESK_TITLE_WEIGHT")
-    pair_weight: float | None = Field(default=None, validation_alias="NEWSDESK_PAIR_WEIGHT")
-    pair_distance: int | None = Field(default=None, validation_alias="NEWSDESK_PAIR_DISTANCE")
-    recency_boost: float | None = Field(default=None, validation_alias="NEWSDESK_RECENCY_BOOST")
+    dense_pool: int | None = Field(default=None, validation_alias="NEWSDESK_DENSE_POOL", ge=1)
+    keyword_pool: int | None = Field(default=None, validation_alias="NEWSDESK_KEYWORD_POOL", ge=1)
+    rrf_k: int | None = Field(default=None, validation_alias="NEWSDESK_RRF_K", ge=1)
+    keyword_weight: float | None = Field(
+        default=None, validation_alias="NEWSDESK_KEYWORD_WEIGHT", ge=0
+    )
+    title_weight: float | None = Field(default=None, validation_alias="NEWSDESK_TITLE_WEIGHT", ge=0)
+    pair_weight: float | None = Field(default=None, validation_alias="NEWSDESK_PAIR_WEIGHT", ge=0)
+    pair_distance: int | None = Field(default=None, validation_alias="NEWSDESK_PAIR_DISTANCE", ge=0)
+    recency_boost: float | None = Field(
+        default=None, validation_alias="NEWSDESK_RECENCY_BOOST", ge=0
+    )
     recency_half_life_days: float | None = Field(
-        default=None, validation_alias="NEWSDESK_RECENCY_HALF_LIFE_DAYS"
+        default=None, validation_alias="NEWSDESK_RECENCY_HALF_LIFE_DAYS", gt=0
     )
     recency_plateau_days: float | None = Field(
-        default=None, validation_alias="NEWSDESK_RECENCY_PLATEAU_DAYS"
+        default=None, validation_alias="NEWSDESK_RECENCY_PLATEAU_DAYS", ge=0
     )
     # Outlets to favour or demote: "cnn.com=1.5,example.org=0.5" (outlet name or domain).
     source_weights: Annotated[dict[str, float], NoDecode] = Field(
         default_factory=dict, validation_alias="NEWSDESK_SOURCE_WEIGHTS"
     )
-    passages_per_answer: int = Field(default=12, validation_alias="NEWSDESK_PASSAGES_PER_ANSWER")
-    min_answer_score: float = Field(default=0.2, validation_alias="NEWSDESK_MIN_ANSWER_SCORE")
+    passages_per_answer: int = Field(
+        default=12, validation_alias="NEWSDESK_PASSAGES_PER_ANSWER", ge=1
+    )
+    min_answer_score: float = Field(
+        default=0.2, validation_alias="NEWSDESK_MIN_ANSWER_SCORE", ge=0, le=1
+    )
 
     # Optional LLM answerer
     answerer: str = Field(default="extractive", validation_alias="NEWSDESK_ANSWERER")
@@ -88,7 +102,7 @@ class Settings(BaseSettings):
     llm_base_url: str = Field(default="", validation_alias="NEWSDESK_LLM_BASE_URL")
     llm_model: str = Field(default="", validation_alias="NEWSDESK_LLM_MODEL")
     llm_api_key: SecretStr | None = Field(default=None, validation_alias="NEWSDESK_LLM_API_KEY")
-    llm_timeout: float = Field(default=60.0, validation_alias="NEWSDESK_LLM_TIMEOUT")
+    llm_timeout: float = Field(default=60.0, validation_alias="NEWSDESK_LLM_TIMEOUT", gt=0)
 
     log_level: str = Field(default="INFO", validation_alias="NEWSDESK_LOG_LEVEL")
 
@@ -203,6 +217,13 @@ _REASONS = {
     "bool_parsing": "must be true or false",
 }
 
+_BOUNDS = {
+    "greater_than_equal": ("at least", "ge"),
+    "greater_than": ("more than", "gt"),
+    "less_than_equal": ("at most", "le"),
+    "less_than": ("less than", "lt"),
+}
+
 
 class SettingsError(Exception):
     """Settings that cannot be used: one ``NAME: reason`` line per problem in ``problems``.
@@ -230,6 +251,9 @@ def _describe(error: dict) -> str:
     name = _env_name(str(field_name))
     item = f"item {rest[0] + 1} " if rest and isinstance(rest[0], int) else ""
     reason = _REASONS.get(error["type"])
+    if error["type"] in _BOUNDS:
+        word, key = _BOUNDS[error["type"]]
+        reason = f"must be {word} {error['ctx'][key]:g}"
     if reason is None and error["type"] in ("value_error", "assertion_error"):
         reason = str(error["ctx"]["error"])
     return f"{name}: {item}{reason or error['msg']}"

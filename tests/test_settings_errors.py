@@ -53,6 +53,11 @@ def error_lines(result) -> list[str]:
         ("NEWSDESK_ANSWERER", "gpt-zq7", "must be 'extractive' or 'llm'"),
         ("NEWSDESK_DEDUPE", "maybe-zq7", "must be true or false"),
         ("NEWSDESK_FETCH_TIMEOUT", "soon-zq7", "must be a number"),
+        # Values that parse but cannot work are refused before anything runs.
+        ("NEWSDESK_EMBEDDING_BATCH_SIZE", "0", "must be at least 1"),
+        ("NEWSDESK_FETCH_TIMEOUT", "0", "must be more than 0"),
+        ("NEWSDESK_MIN_ANSWER_SCORE", "1.5", "must be at most 1"),
+        ("NEWSDESK_RRF_K", "-3", "must be at least 1"),
         (
             "NEWSDESK_LOG_LEVEL",
             "loud-zq7",
@@ -66,7 +71,7 @@ def error_lines(result) -> list[str]:
         ),
     ],
 )
-def test_a_value_that_does_not_parse_is_named_not_echoed(environment, name, value, reason):
+def test_a_bad_value_is_named_not_echoed(environment, name, value, reason):
     environment.setenv(name, value)
 
     result = newsdesk("sources")
