@@ -131,6 +131,18 @@ MILTON = "Where did Hurricane Milton make landfall?"
             "How strong was Hurricane Delphine now?",
             "time",
         ),
+        (
+            "How much damage did Hurricane Delphine cause?",
+            "any updates?",
+            "How much damage did Hurricane Delphine cause now?",
+            "time",
+        ),
+        (
+            "How much damage did Hurricane Delphine cause?",
+            "and the latest?",
+            "How much damage did Hurricane Delphine cause recently?",
+            "time",
+        ),
     ],
 )
 def test_elliptical_follow_ups_become_standalone(

@@ -69,7 +69,7 @@ _NEXT = re.compile(
 )
 _NOW = re.compile(
     r"^(?:(?:what|how)\s+about\s+)?(?:right\s+)?(?:now|currently|at the moment|these days|"
-    r"so far|as of now)$",
+    r"so far|as of now|(?:any\s+)?(?:news|updates?)|latest news)$",
     re.IGNORECASE,
 )
 _PRONOUN = re.compile(r"\b(it|its|they|them|their|he|him|his|she|her)\b", re.IGNORECASE)
@@ -208,7 +208,9 @@ class Question:
         """Find and pin the time phrase; ``body`` is the rest, tidied."""
         window = parse_time_window(text, as_of)
         body = strip_time_phrase(text, window) if window else text
-        return cls(text, " ".join(body.split()), absolute_phrase(window))
+        # "the latest" carried onto another question reads as "recently".
+        phrase = "recently" if window and window.recent else absolute_phrase(window)
+        return cls(text, " ".join(body.split()), phrase)
 
     @property
     def core(self) -> str:
