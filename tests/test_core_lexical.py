@@ -41,6 +41,7 @@ def test_typed_days_are_checked_and_bounded():
         ("intercepted", "intercept"),
         ("decide", "decided", "decision", "decisions"),
         ("elected", "election", "elections"),
+        ("died", "dead", "death", "deaths"),
     ],
 )
 def test_forms_of_one_word_share_a_stem(forms):

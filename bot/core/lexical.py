@@ -36,6 +36,8 @@ def stem(word: str) -> str:
     word = word.lower().replace("’", "'")
     if word.endswith("'s"):
         word = word[:-2]
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
     for suffix, replacement in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)] + replacement
@@ -45,6 +47,9 @@ def stem(word: str) -> str:
         word = word[:-1]
     return word
 
+
+# Forms no suffix rule joins: "How many died?" is answered by "the death toll rose to 14".
+_IRREGULAR = dict.fromkeys(("die", "died", "dies", "dying", "dead", "death", "deaths"), "death")
 
 # (suffix, replacement), longest first: the first that leaves a stem of three letters is
 # replaced ("decision" -> "decid" as "decide", "elections" -> "elect" as "elected").
