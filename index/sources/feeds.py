@@ -24,11 +24,13 @@ from index.sources.web import MIN_BODY_CHARS, Hints, page_article
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8"
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html)[\s>]", re.I | re.S)
+# The leading comments are matched possessively (``*+``): a body of many comments followed
+# by something else would otherwise be retried in exponentially many splits.
+_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*+<(!doctype\s+html|html)[\s>]", re.I | re.S)
 # A feed's root element (rss, feed, rdf:RDF, maybe prefixed) after the XML declaration,
 # processing instructions, comments and a doctype.
 _FEED_START = re.compile(
-    rb"^(\xef\xbb\xbf)?\s*(<\?.*?\?>\s*|<!--.*?-->\s*|<!doctype[^>]*>\s*)*"
+    rb"^(\xef\xbb\xbf)?\s*(<\?.*?\?>\s*|<!--.*?-->\s*|<!doctype[^>]*>\s*)*+"
     rb"<([\w.-]+:)?(rss|feed|rdf)[\s/>]",
     re.I | re.S,
 )
