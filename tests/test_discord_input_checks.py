@@ -303,6 +303,15 @@ async def test_reindex_autocomplete_offers_admins_only_what_they_may_run() -> No
     assert [c.value for c in owner] == ["g1", "s2"]
 
 
+async def test_autocomplete_does_not_match_a_masked_secret() -> None:
+    sources = FakeSources(Source("g1", "feed", "https://global.test/feed?token=abc123"))
+    cog = AdminCog(object(), owner_ids=[OWNER], sources=sources)
+    owner = FakeInteraction(user_id=OWNER)
+    assert [c.value for c in await cog._source_choices(owner, "global.test")] == ["g1"]
+    assert await cog._source_choices(owner, "token=a") == []
+    assert all("abc123" not in c.name for c in await cog._source_choices(owner, ""))
+
+
 def test_one_helper_decides_which_sources_a_caller_sees() -> None:
     owners = [OWNER]
     assert source_scope(FakeInteraction(user_id=OWNER, guild_id=None), owners) is None

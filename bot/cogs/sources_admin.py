@@ -202,10 +202,12 @@ async def source_choices(
     needle = current.strip().lower()
     choices = []
     for source in found:
+        # Matched on the masked location: typing a token's first letters must not tell.
+        shown = redact_url(source.location)
         if own_only and source.guild_id != scope:
             continue
-        if needle and needle not in source.id.lower() and needle not in source.location.lower():
+        if needle and needle not in source.id.lower() and needle not in shown.lower():
             continue
-        name = shorten(f"{source.id} · {source.kind} · {redact_url(source.location)}", 100)
+        name = shorten(f"{source.id} · {source.kind} · {shown}", 100)
         choices.append(app_commands.Choice(name=name, value=source.id))
     return choices[:AUTOCOMPLETE_LIMIT]
