@@ -6,7 +6,7 @@ import pytest
 
 from bot.core.days import parse_day
 from bot.core.errors import InvalidRequest
-from bot.core.lexical import question_names, stem
+from bot.core.lexical import content_stems, names_present, question_names, stem
 
 
 def test_names_and_years_are_required():
@@ -48,6 +48,41 @@ def test_forms_of_one_word_share_a_stem(forms):
     assert len({stem(word) for word in forms}) == 1
 
 
-def test_different_words_keep_different_stems():
-    assert stem("million") != stem("bill")
-    assert stem("state") != stem("statement")
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("million", "bill"),
+        ("state", "statement"),
+        ("policy", "police"),
+        ("candidate", "candid"),
+        ("united", "unit"),
+        ("senate", "sen"),
+    ],
+)
+def test_different_words_keep_different_stems(one, other):
+    assert stem(one) != stem(other)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "present"),
+    [
+        ("european", "Heat swept across Europe.", True),
+        ("covid-19", "The covid wave eased.", True),
+        (stem("Ukraine"), "The Ukrainian first lady spoke.", True),
+        ("greenland", "The green party won.", False),
+        ("johnson", "John Smith said so.", False),
+    ],
+)
+def test_a_name_counts_in_its_other_forms_only(name, text, present):
+    assert names_present({name}, set(content_stems(text))) is present
+
+
+def test_a_year_is_always_required_other_names_by_majority():
+    stems = set(content_stems("The World Cup final in Paris"))
+
+    def names(question: str) -> set[str]:
+        return set(question_names(question))
+
+    assert not names_present(names("Who won the 1966 World Cup?"), stems)
+    assert names_present(names("Did the White House watch the World Cup in Paris?"), stems)
+    assert not names_present(names("Did the White House watch the World?"), stems)

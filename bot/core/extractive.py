@@ -11,7 +11,14 @@ from datetime import date
 
 from bot.core.answer_types import AnswerType, candidates, expected_type
 from bot.core.citations import make_citation
-from bot.core.lexical import content_stems, coverage, idf_weights, question_names
+from bot.core.lexical import (
+    article_texts,
+    content_stems,
+    coverage,
+    idf_weights,
+    names_present,
+    question_names,
+)
 from bot.core.models import Answer, Citation
 from index.records import Passage
 from index.text import sentence_spans
@@ -150,9 +157,7 @@ class ExtractiveAnswerer:
         q_stems = content_stems(question)
         names = set(question_names(question))
         idf = idf_weights([set(content_stems(p.text)) for p in passages])
-        texts: dict[str, list[str]] = {}
-        for p in passages:
-            texts.setdefault(p.article_id, [p.title]).append(p.text)
+        texts = article_texts(passages)
         asked = set(q_stems) - names
         supported = set()
         for article_id, parts in texts.items():
@@ -198,25 +203,6 @@ def _same_story(sentence: ScoredSentence, best: ScoredSentence) -> bool:
     """True when ``sentence`` shares a name with the best sentence or its article's title."""
     names = set(question_names(best.text)) | set(question_names(best.passage.title))
     return bool(names & set(question_names(sentence.text)))
-
-
-def names_present(names: set[str], stems: set[str]) -> bool:
-    """True when the names are among ``stems``: every year, both of one or two names, and
-    more than half of three or more (a long question names more context, "the White House
-    said...", than one report repeats). A name also counts when it shares its beginning
-    with a stem ("european" with "europ", "covid-19" with "covid": a name's forms vary more
-    than the stemmer knows)."""
-    missing = [n for n in names if n not in stems and not _prefix_match(n, stems)]
-    if any(n.isdigit() for n in missing):
-        return False  # "the 1966 final" is not answered by another year's
-    return len(missing) <= max(0, len(names) - 1) // 2
-
-
-def _prefix_match(name: str, stems: set[str]) -> bool:
-    name = name.split("-")[0]
-    if len(name) < 4:
-        return name in stems
-    return any(s.startswith(name) or (len(s) >= 4 and name.startswith(s)) for s in stems)
 
 
 def without_time_phrase(question: str) -> str:

@@ -27,9 +27,29 @@ _CALENDAR = frozenset(
 )
 
 
+# Forms no suffix rule joins ("How many died?" is answered by "the death toll rose to 14"),
+# and words the rules would merge with another ("policy" with "police").
+_IRREGULAR = {
+    **dict.fromkeys(("die", "died", "dies", "dying", "dead", "death", "deaths"), "death"),
+    **dict.fromkeys(("policy", "policies"), "policy"),
+    **dict.fromkeys(("candidate", "candidates"), "candidate"),
+    "united": "united",
+}
+
+# (suffix, replacement, letters that must remain), longest suffix first. "-ate" forms need
+# five letters left ("evacuated" -> "evacu", but "senate" and "created" keep theirs).
+_SUFFIXES = (
+    ("ations", "", 3), ("isions", "id", 3), ("ctions", "ct", 3), ("ation", "", 3),
+    ("ating", "", 5), ("ision", "id", 3), ("ction", "ct", 3), ("ated", "", 5),
+    ("ings", "", 3), ("edly", "", 3), ("ing", "", 3), ("ies", "", 3), ("ied", "", 3),
+    ("ate", "", 5), ("ed", "", 3), ("es", "", 3), ("ly", "", 3), ("s", "", 3),
+)  # fmt: skip
+
+
 def stem(word: str) -> str:
     """A light suffix-stripping stem, enough to match the forms of one word in news text:
-    "injured"/"injuries"/"injury", "evacuated"/"evacuation", "fires"/"fire", "votes"/"voted".
+    "injured"/"injuries"/"injury", "evacuated"/"evacuation", "fires"/"fire", "votes"/"voted",
+    "decision"/"decide".
 
     Stems are only compared with each other, so they need not be words ("injur", "evacu").
     """
@@ -38,26 +58,14 @@ def stem(word: str) -> str:
         word = word[:-2]
     if word in _IRREGULAR:
         return _IRREGULAR[word]
-    for suffix, replacement in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+    for suffix, replacement, keep in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= keep:
             word = word[: -len(suffix)] + replacement
             break
     # A final -e or -y is dropped so "vote" meets "voted" and "injury" meets "injuries".
     if len(word) > 3 and word[-1] in "ey":
         word = word[:-1]
     return word
-
-
-# Forms no suffix rule joins: "How many died?" is answered by "the death toll rose to 14".
-_IRREGULAR = dict.fromkeys(("die", "died", "dies", "dying", "dead", "death", "deaths"), "death")
-
-# (suffix, replacement), longest first: the first that leaves a stem of three letters is
-# replaced ("decision" -> "decid" as "decide", "elections" -> "elect" as "elected").
-_SUFFIXES = tuple(
-    (suffix, "")
-    for suffix in "ations ation ating ated ings ing edly ies ied ed es s ly ate".split()
-) + (("isions", "id"), ("ision", "id"), ("ctions", "ct"), ("ction", "ct"))
-_SUFFIXES = tuple(sorted(_SUFFIXES, key=lambda pair: -len(pair[0])))
 
 
 def content_stems(text: str) -> list[str]:
@@ -112,3 +120,43 @@ def question_names(question: str, first_word: bool = False) -> list[str]:
         and w.lower() not in _CALENDAR
         and w.lower() not in _AMBIENT_NAMES
     ]
+
+
+def names_present(names: set[str], stems: set[str]) -> bool:
+    """True when the names are among ``stems``: every year, both of one or two names, and
+    more than half of three or more (a long question names more context, "the White House
+    said...", than one report repeats). A name also counts in another form: "european" for
+    "europ", "covid-19" for "covid" (a name's forms vary more than the stemmer knows)."""
+    missing = [n for n in names if n not in stems and not _other_form_of(n, stems)]
+    if any(n.isdigit() for n in missing):
+        return False  # "the 1966 final" is not answered by another year's
+    return len(missing) <= max(0, len(names) - 1) // 2
+
+
+# What turns a place's name into its people's or language's ("Europe" -> "European").
+_NAME_ENDINGS = frozenset({"n", "an", "ian", "ean", "ese", "ish", "i"})
+
+
+def _other_form_of(name: str, stems: set[str]) -> bool:
+    """True when a stem is ``name`` with a hyphenated part or a demonym ending added or
+    removed ("covid-19"/"covid", "europ"/"european"); "john" is not "johnson"."""
+    name = name.split("-")[0]
+    if len(name) < 4:
+        return name in stems
+    return any(_forms_of_one_name(name, s) for s in stems)
+
+
+def _forms_of_one_name(a: str, b: str) -> bool:
+    short, long = sorted((a, b), key=len)
+    if len(short) < 4 or not long.startswith(short):
+        return False
+    rest = long[len(short) :]
+    return rest == "" or rest[0] == "-" or rest in _NAME_ENDINGS
+
+
+def article_texts(passages) -> dict[str, list[str]]:
+    """Each article's title followed by the texts of its passages, by article id."""
+    texts: dict[str, list[str]] = {}
+    for passage in passages:
+        texts.setdefault(passage.article_id, [passage.title]).append(passage.text)
+    return texts

@@ -14,8 +14,8 @@ from datetime import date, timedelta
 from bot.core.answer import plan_window, today_utc
 from bot.core.citations import make_citation
 from bot.core.errors import InvalidRequest
-from bot.core.extractive import ExtractiveAnswerer, ScoredSentence, names_present, near_copy
-from bot.core.lexical import content_stems, question_names
+from bot.core.extractive import ExtractiveAnswerer, ScoredSentence, near_copy
+from bot.core.lexical import article_texts, content_stems, names_present, question_names
 from bot.core.llm_summary import LLMSummaryWriter, period
 from bot.core.models import Summary, SummaryItem
 from index.search import Searcher, SearchQuery
@@ -185,9 +185,7 @@ def _articles_naming(topic: str, passages) -> set[str]:
     """Ids of the articles whose title and passages name the topic's names ("Brightwave" of
     "Brightwave recall": another company's recall is not part of its story)."""
     names = set(question_names(topic, first_word=True))
-    texts: dict[str, list[str]] = {}
-    for p in passages:
-        texts.setdefault(p.article_id, [p.title]).append(p.text)
+    texts = article_texts(passages)
     return {
         article_id
         for article_id, parts in texts.items()
