@@ -147,13 +147,8 @@ class Console:
 
     def _record(self, kind: str, result: Summary, started: float) -> None:
         """Count a summary or timeline in `stats`, as Discord does."""
-        self.services.activity.record(
-            kind,
-            result.topic,
-            "\n".join(f"{item.day} {item.text}" for item in result.items),
-            [item.citation for item in result.items],
-            refused=result.empty,
-            latency_s=time.perf_counter() - started,
+        self.services.activity.record_summary(
+            kind, result.topic, result, latency_s=time.perf_counter() - started
         )
 
     def _timeline(self, rest: str) -> None:

@@ -46,12 +46,10 @@ async def record_summary(
     if activity is None:
         return
     await asyncio.to_thread(
-        activity.record,
+        activity.record_summary,
         kind,
         topic,
-        "\n".join(f"{item.day} {item.text}" for item in result.items),
-        [item.citation for item in result.items],
-        refused=result.empty,
+        result,
         latency_s=time.perf_counter() - started,
         guild_id=interaction.guild_id,
         user_id=interaction.user.id,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.core.models import Answer, Citation
+from bot.core.models import Answer, Citation, Summary
 from index.sqlite import SQLiteDatabase
 
 FILENAME = "activity.sqlite3"
@@ -154,6 +154,12 @@ class ActivityStore(SQLiteDatabase):
         return self.record(
             kind, question, answer.text, answer.citations, refused=answer.refused, **fields
         )
+
+    def record_summary(self, kind: str, topic: str, summary: Summary, **fields: object) -> int:
+        """Store a summary or timeline: its dated bullets as the text, refused when empty."""
+        text = "\n".join(f"{item.day} {item.text}" for item in summary.items)
+        citations = [item.citation for item in summary.items]
+        return self.record(kind, topic, text, citations, refused=summary.empty, **fields)
 
     def attach_thread(self, answer_id: int, thread_id: int) -> None:
         """The answer opened ``thread_id``: follow-ups there continue from its question."""
