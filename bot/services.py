@@ -197,7 +197,7 @@ class Services:
                 raise
             # Only the origin: the URL may carry credentials.
             parts = urlsplit(url)
-            origin = f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+            origin = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
             raise SettingsError(
                 [f"NEWSDESK_CHROMA_URL: no Chroma server answers at {origin}"]
             ) from None

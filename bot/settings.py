@@ -155,7 +155,8 @@ class Settings(BaseSettings):
             return value
         try:
             parts = urlsplit(value)
-            parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
+            if parts.port == 0:  # raises ValueError for a port that is not a number or too big
+                raise ValueError
         except ValueError:
             raise ValueError("is not a URL with a valid port, like http://localhost:8000") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:

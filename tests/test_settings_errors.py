@@ -69,6 +69,11 @@ def error_lines(result) -> list[str]:
             "http://user:pass-zq7@host:port",
             "is not a URL with a valid port, like http://localhost:8000",
         ),
+        (
+            "NEWSDESK_CHROMA_URL",
+            "http://zq7:0",
+            "is not a URL with a valid port, like http://localhost:8000",
+        ),
     ],
 )
 def test_a_bad_value_is_named_not_echoed(environment, name, value, reason):
