@@ -303,8 +303,7 @@ def _long_running_services():
     """services(), with the Chroma server reached now: a wrong NEWSDESK_CHROMA_URL is
     reported at start, not at the first question."""
     s = services()
-    if s.settings.chroma_url:
-        s.store  # noqa: B018 (built for the check; cached for later)
+    s.check_store()
     return s
 
 

@@ -183,6 +183,12 @@ class Services:
         """The SQLite catalog under the data dir."""
         return Catalog(self.settings.catalog_path)
 
+    def check_store(self) -> None:
+        """Reach the Chroma server now (SettingsError if none answers at NEWSDESK_CHROMA_URL);
+        the embedded store needs no check."""
+        if self.settings.chroma_url:
+            _ = self.store  # built here, cached for later
+
     @cached_property
     def store(self) -> VectorStore:
         """The Chroma vector store (embedded, or the server at NEWSDESK_CHROMA_URL).
