@@ -132,6 +132,8 @@ def _gold_answer(where: str, value: object) -> str:
         raise InvalidRequest(f"{where}: field 'answer' must be text, not {_json_kind(value)}")
     if not str(value).strip():
         raise InvalidRequest(f"{where}: field 'answer' is empty")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # 412.0 is written "412" in any answer
     return str(value)
 
 

@@ -151,3 +151,9 @@ def test_gold_ids_and_answers_given_as_numbers_are_text():
         score_record(record, {"answer": "Labour won 412 seats", "results": []})["answer_recall"]
         == 1.0
     )
+
+
+def test_a_whole_number_written_as_a_float_is_the_whole_number():
+    record = {"gold_doc_ids": ["h-1"], "answer": 412.0}
+    check_gold("q.jsonl:1", record)
+    assert record["answer"] == "412"
