@@ -132,6 +132,12 @@ MILTON = "Where did Hurricane Milton make landfall?"
             "time",
         ),
         (
+            "What is the death toll from Hurricane Delphine now?",
+            "and now?",
+            "What is the death toll from Hurricane Delphine now?",
+            "time",
+        ),
+        (
             "How much damage did Hurricane Delphine cause?",
             "any updates?",
             "How much damage did Hurricane Delphine cause now?",

@@ -16,7 +16,8 @@ thread's previous (already standalone) question:
 - "and now?" asks the previous question about the present;
 - "tell me more" / "what happened next" ask about the previous subject;
 - a pronoun ("when did it land?") is replaced by the previous subject ("he" or "she" only by
-  a name that may be a person's; otherwise the previous question is added for context);
+  a name that may be a person's: not a place, nor "the ..." — which leaves out "the Pope" as
+  well as "the Norland election"; otherwise the previous question is added for context);
 - anything else is already standalone; it inherits the previous time window only when it
   names nothing of its own (or the same names as before).
 
@@ -36,6 +37,7 @@ from datetime import date
 from textwrap import shorten
 
 from bot.core.chitchat import LEADING_FILLER, is_chitchat
+from bot.core.extractive import asks_for_now
 from bot.core.names import AUXILIARIES, COMMON_WORDS, LOCATIVE, WH_WORDS, Name, names_in
 from index.timeparse import TimeWindow, parse_time_window, strip_time_phrase
 
@@ -125,7 +127,8 @@ def rewrite_followup(followup: str, history: Sequence[str], as_of: date) -> Rewr
             return Rewrite(text, "chitchat")
         return Rewrite(_ask(previous.core, window), "time", window=window)
     if _NOW.match(body):  # "and now?": the previous question about the present
-        return Rewrite(_ask(f"{previous.core} now", None), "time")
+        now = "" if asks_for_now(previous.core) else " now"
+        return Rewrite(_ask(previous.core + now, None), "time")
     if match := _BARE_WH.match(body):
         return _wh(match.group("wh"), previous, window)
     if _MORE.match(body):
