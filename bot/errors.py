@@ -12,6 +12,7 @@ import discord
 from discord import app_commands
 
 from bot.core.errors import UserError
+from bot.render import clip
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,7 @@ async def send_ephemeral(
         "ephemeral": True,
         "allowed_mentions": discord.AllowedMentions.none(),
     }
+    content = clip(content)  # an over-long reply would be refused, and the user told nothing
     try:
         if not interaction.response.is_done():
             await interaction.response.send_message(content, **kwargs)

@@ -39,6 +39,10 @@ FED = "What did the Fed decide in September 2024?"
         "<:thumbsup:1234>",
         "sure thing",
         "?",
+        "hey thanks!",
+        "Thanks, that helps",
+        "good morning",
+        "hi bot",
     ],
 )
 def test_acknowledgements_are_not_rewritten_into_questions(message: str) -> None:

@@ -25,8 +25,12 @@ def test_typed_days_are_checked_and_bounded():
     assert parse_day("  ", "--as-of") is None
     with pytest.raises(InvalidRequest, match="--as-of must be a date like"):
         parse_day("2024-02-30", "--as-of")
-    with pytest.raises(InvalidRequest, match="--since must be between 1900-01-01"):
-        parse_day("0001-01-01", "--since")
+    # A long or marked-up value is echoed short, inside a code span it cannot close.
+    with pytest.raises(InvalidRequest) as caught:
+        parse_day("`**@everyone**`" + "x" * 3000, "`since`")
+    assert caught.value.message == (
+        "`since` must be a date like 2024-07-25, not `'**@everyone**'xxxxxxxxxxxxxxx`."
+    )
 
 
 @pytest.mark.parametrize(

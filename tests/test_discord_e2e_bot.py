@@ -142,7 +142,7 @@ async def test_timeline_gives_events_in_order_within_the_dates(
     assert days == sorted(set(days)) and days[0] >= "2024-10-08" and len(days) >= 2
     assert_safe(reply)
     assert wrong.callback.type == 4 and refusal.ephemeral
-    assert refusal.content == "`since` must be a date like 2024-07-25, not '8 October'."
+    assert refusal.content == "`since` must be a date like 2024-07-25, not `8 October`."
 
 
 # --- buttons ---------------------------------------------------------------------------------

@@ -320,8 +320,8 @@ async def test_timeline_passes_the_dates_and_renders_a_timeline() -> None:
 @pytest.mark.parametrize(
     ("since", "until", "message"),
     [
-        ("May 1", None, "`since` must be a date like 2024-07-25, not 'May 1'."),
-        (None, "2024-13-01", "`until` must be a date like 2024-07-25, not '2024-13-01'."),
+        ("May 1", None, "`since` must be a date like 2024-07-25, not `May 1`."),
+        (None, "2024-13-01", "`until` must be a date like 2024-07-25, not `2024-13-01`."),
         ("2024-06-01", "2024-05-01", "`since` (2024-06-01) is after `until` (2024-05-01)."),
     ],
 )

@@ -18,7 +18,8 @@ _ACKS = frozenset(
     tysm cheers appreciated cool great nice awesome perfect excellent neat good wow oh ah hm
     lol lmao rofl haha heh interesting noted understood gotcha got it see i you that's thats
     so very really much lot again all one thing man mate guys makes sense fair enough well done
-    job bot""".split()
+    job bot that this helps helped helpful useful hey hi hello morning afternoon evening night
+    bye goodbye welcome""".split()
 )
 _LAUGH = re.compile(r"(?:ha|he|lo|hm)+[hl]?")  # "hahaha", "lolol", "hehe"
 _NOT_WORDS = re.compile(r"<a?:\w+:\d+>|[^\w\s']|_")  # custom emoji, emoji, punctuation

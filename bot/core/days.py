@@ -18,7 +18,9 @@ def parse_day(value: str | None, name: str) -> date | None:
     try:
         day = date.fromisoformat(value.strip())
     except ValueError:
-        raise InvalidRequest(f"{name} must be a date like 2024-07-25, not {value!r}.") from None
+        # The typed text is echoed short and plain: it may be long or carry markdown.
+        shown = value.strip()[:30].replace("`", "'")
+        raise InvalidRequest(f"{name} must be a date like 2024-07-25, not `{shown}`.") from None
     if not FIRST_DAY <= day <= LAST_DAY:
         raise InvalidRequest(f"{name} must be between {FIRST_DAY} and {LAST_DAY}, not {day}.")
     return day
