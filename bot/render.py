@@ -21,6 +21,7 @@ MESSAGE_LIMIT = 2000
 QUOTE_CHARS = 280  # a quote long enough to check the claim, short enough for a phone
 PASSAGE_CHARS = 1200  # the "Sources" button shows the cited passage in full, up to this
 TITLE_CHARS = 150
+URL_CHARS = 500
 BULLET_CHARS = 350
 TOP_OUTLETS = 5
 REPORT_PROBLEMS = 5
@@ -84,11 +85,13 @@ def shorten(text: str, limit: int) -> str:
 
 
 def link(url: str) -> str:
-    """``<url>`` (a link without preview) for http(s) URLs; empty for anything else."""
+    """``<url>`` (a link without preview) for http(s) URLs; empty for anything else, and for
+    a URL too long to sit in a message beside its quote (a link cut in two is no link)."""
     url = url.strip()
     if not url.lower().startswith(("http://", "https://")):
         return ""
-    return f"<{quote(url, safe=_URL_SAFE_CHARS)}>"
+    quoted = quote(url, safe=_URL_SAFE_CHARS)
+    return f"<{quoted}>" if len(quoted) <= URL_CHARS else ""
 
 
 def day_of(published: str) -> str:

@@ -67,6 +67,15 @@ def test_only_http_links_are_shown_and_they_cannot_escape_their_brackets() -> No
     assert link("https://example.org/a b>c") == "<https://example.org/a%20b%3Ec>"
 
 
+def test_a_link_too_long_to_fit_is_left_out_rather_than_cut() -> None:
+    url = "https://example.org/" + "a" * 2100
+    answer = Answer(text="It rained [1].", citations=[make_citation(1, url=url)])
+    messages = render_answer(answer)
+    assert all(len(m) <= 2000 for m in messages)
+    assert "example.org" not in "".join(messages)
+    assert "> " in messages[-1]  # the quote still follows its source line
+
+
 def test_a_huge_answer_is_split_into_messages_within_limits_without_cutting_words() -> None:
     long_text = " ".join(
         f"Sentence number {i} says something about the harbour [{i % 15 + 1}]." for i in range(400)
