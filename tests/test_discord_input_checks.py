@@ -301,6 +301,8 @@ async def test_reindex_autocomplete_offers_admins_only_what_they_may_run() -> No
     owner = await cog._source_choices(FakeInteraction(user_id=OWNER), "")
     assert [c.value for c in admin] == ["s2"]
     assert [c.value for c in owner] == ["g1", "s2"]
+    # A member (the server opened /reindex to everyone) is offered nothing.
+    assert await cog._source_choices(FakeInteraction(), "") == []
 
 
 async def test_autocomplete_does_not_match_a_masked_secret() -> None:

@@ -222,7 +222,8 @@ class AdminCog(commands.Cog):
     async def _source_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        if self.sources is None:
+        # Members may see the command (servers can open it up) but not the sources.
+        if self.sources is None or not is_admin(interaction, self.owner_ids):
             return []
         from bot.cogs.sources_admin import source_choices
 

@@ -188,6 +188,9 @@ class SourceAdminCog(commands.Cog):
     async def _source_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
+        # Members may see the command (servers can open it up) but not the sources.
+        if not is_admin(interaction, self.owner_ids):
+            return []
         return await source_choices(
             self.sources, source_scope(interaction, self.owner_ids), current
         )
