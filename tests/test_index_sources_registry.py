@@ -177,7 +177,13 @@ def test_intervals_parse_and_format(text: str, seconds: int) -> None:
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("", "empty"), ("soon", "not an interval"), ("30", "not an interval"), ("5s", "too often")],
+    [
+        ("", "empty"),
+        ("soon", "not an interval"),
+        ("30", "not an interval"),
+        ("5s", "too often"),
+        ("x" * 3000, "^'x{20}…' is not an interval"),
+    ],
 )
 def test_bad_intervals_are_explained(text: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):

@@ -17,10 +17,10 @@ def parse_interval(text: str) -> int:
     if not compact:
         raise ValueError("the interval is empty (try 30m, 2h or 1d)")
     if not re.fullmatch(r"(\d+[smhdw])+", compact):
-        raise ValueError(f"{text!r} is not an interval (try 30m, 2h, 1h30m or 1d)")
+        raise ValueError(f"{_shown(text)!r} is not an interval (try 30m, 2h, 1h30m or 1d)")
     seconds = sum(int(n) * _UNITS[unit] for n, unit in _PART.findall(compact))
     if seconds < MIN_INTERVAL:
-        raise ValueError(f"{text!r} is too often: poll at most once a minute")
+        raise ValueError(f"{_shown(text)!r} is too often: poll at most once a minute")
     return seconds
 
 
@@ -50,3 +50,9 @@ def next_due(last_run: datetime | None, interval: int | None, failures: int) -> 
     if failures:
         wait = min(interval * 2 ** min(failures, 16), max(interval, MAX_BACKOFF))
     return last_run.timestamp() + wait
+
+
+def _shown(text: str) -> str:
+    """The typed interval as echoed in an error: short, so the message stays readable."""
+    text = text.strip()
+    return text if len(text) <= 20 else text[:20] + "…"
