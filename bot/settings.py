@@ -37,7 +37,7 @@ class Settings(BaseSettings):
         default=False, validation_alias="NEWSDESK_MESSAGE_CONTENT_INTENT"
     )
     rate_limit_per_minute: int = Field(
-        default=6, validation_alias="NEWSDESK_RATE_LIMIT_PER_MINUTE", ge=1
+        default=6, validation_alias="NEWSDESK_RATE_LIMIT_PER_MINUTE", ge=0
     )
 
     # Store and sources

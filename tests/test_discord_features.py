@@ -92,13 +92,21 @@ class CommandInteraction(FakeInteraction):
 
 
 class LimitedMessage(FakeMessage):
-    """A FakeMessage whose reply also takes ``delete_after`` (as discord.py's does)."""
+    """A FakeMessage whose reply also takes ``delete_after`` (as discord.py's does), and
+    which records reactions."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.reactions: list[str] = []
 
     async def reply(
         self, content: str | None = None, *, delete_after: float | None = None, **kwargs: Any
     ) -> None:
         await super().reply(content, **kwargs)
         self.events[-1].kwargs["delete_after"] = delete_after
+
+    async def add_reaction(self, emoji: str) -> None:
+        self.reactions.append(emoji)
 
 
 # --- the rate limit --------------------------------------------------------------------------
@@ -174,6 +182,17 @@ async def test_mentions_share_the_limit_and_get_a_notice_that_goes_away() -> Non
     assert notice.name == "message.reply" and "try again in 60 s" in notice.content
     assert notice.kwargs["delete_after"] == pytest.approx(60.0)
     assert notice.kwargs["mention_author"] is False
+
+
+async def test_a_user_over_the_limit_is_told_once_per_wait_then_gets_a_reaction() -> None:
+    cog = AskCog(FakeQA(), bot_user_id=lambda: BOT_ID, limiter=RateLimiter(1, clock=Clock()))
+    messages = [LimitedMessage(f"<@{BOT_ID}> question {n}?") for n in range(4)]
+    for message in messages:
+        await cog.on_message(message)
+
+    assert len(messages[1].events.messages()) == 1  # the notice
+    for later in messages[2:]:
+        assert later.events.messages() == [] and later.reactions == ["⏳"]
 
 
 # --- /ask records, buttons -------------------------------------------------------------------

@@ -18,6 +18,7 @@ second, until the checked answer replaces them (:class:`bot.cogs.delivery.Stream
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import time
@@ -43,6 +44,7 @@ from bot.render import collapse, render_answer, render_followup, shorten
 log = logging.getLogger(__name__)
 
 THREAD_NAME_CHARS = 90
+WAIT_REACTION = "⏳"
 EMPTY_MENTION = (
     "Ask me a question after the mention, e.g. “@Newsdesk what happened at the summit?”, "
     "or use `/ask`."
@@ -121,6 +123,7 @@ class AskCog(commands.Cog):
         self.read_all_in_threads = read_all_in_threads
         self.rewrite = rewrite  # follow-up -> standalone question (rules, or an LLM)
         self.today = today
+        self._told_until: dict[int, float] = {}  # user id -> when their limit notice expires
 
     def stream(self, question: str, guild_id: int | None) -> AsyncIterator[StreamItem]:
         """The answer's drafts (with an LLM answerer), then the Answer.
@@ -259,15 +262,27 @@ class AskCog(commands.Cog):
         try:
             take_slot(self.limiter, message.author.id)
         except RateLimited as limited:
-            # No ephemeral replies to messages: the notice disappears once they may ask again.
-            await message.reply(
-                limited.message,
-                mention_author=False,
-                delete_after=max(5.0, limited.retry_after),
-                **safe_send_kwargs(),
-            )
+            await self._tell_limited(message, limited)
             return False
         return True
+
+    async def _tell_limited(self, message: discord.Message, limited: RateLimited) -> None:
+        """One notice per wait, which disappears once they may ask again (messages get no
+        private replies); later mentions in the wait get a ⏳ reaction, so a user cannot make
+        the bot fill a channel with notices."""
+        now = time.monotonic()
+        if self._told_until.get(message.author.id, 0.0) > now:
+            with contextlib.suppress(discord.HTTPException):
+                await message.add_reaction(WAIT_REACTION)
+            return
+        self._told_until = {user: t for user, t in self._told_until.items() if t > now}
+        self._told_until[message.author.id] = now + limited.retry_after
+        await message.reply(
+            limited.message,
+            mention_author=False,
+            delete_after=max(5.0, limited.retry_after),
+            **safe_send_kwargs(),
+        )
 
     async def _answer_mention(self, message: discord.Message, question: str) -> None:
         guild_id = message.guild.id if message.guild else None
