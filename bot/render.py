@@ -22,6 +22,7 @@ QUOTE_CHARS = 280  # a quote long enough to check the claim, short enough for a 
 PASSAGE_CHARS = 1200  # the "Sources" button shows the cited passage in full, up to this
 TITLE_CHARS = 150
 URL_CHARS = 500
+MAX_SOURCES = 10  # source blocks shown under one answer or summary
 BULLET_CHARS = 350
 TOP_OUTLETS = 5
 REPORT_PROBLEMS = 5
@@ -173,11 +174,21 @@ def citation_block(citation: Citation, quote_chars: int = QUOTE_CHARS) -> str:
 
 
 def source_blocks(citations: Iterable[Citation]) -> list[str]:
-    """The sources section: a header, then one block per citation in ``n`` order."""
+    """The sources section: a header, then one block per citation in ``n`` order (at most
+    MAX_SOURCES: an answer citing thirty passages must not fill a channel)."""
     unique = {citation.n: citation for citation in citations}
     if not unique:
         return []
-    return ["\n**Sources**", *(citation_block(unique[n]) for n in sorted(unique))]
+    return ["\n**Sources**", *_capped(unique, citation_block)]
+
+
+def _capped(unique: dict[int, Citation], block) -> list[str]:
+    """``block(citation)`` for the first MAX_SOURCES citations by ``n``, then how many more."""
+    numbers = sorted(unique)
+    blocks = [block(unique[n]) for n in numbers[:MAX_SOURCES]]
+    if len(numbers) > MAX_SOURCES:
+        blocks.append(f"…and {len(numbers) - MAX_SOURCES} more sources.")
+    return blocks
 
 
 def render_answer_text(answer: Answer) -> str:
@@ -207,7 +218,7 @@ def render_passages(citations: Iterable[Citation]) -> list[str]:
     unique = {citation.n: citation for citation in citations}
     if not unique:
         return ["This answer cites no passages."]
-    blocks = [citation_block(unique[n], PASSAGE_CHARS) for n in sorted(unique)]
+    blocks = _capped(unique, lambda citation: citation_block(citation, PASSAGE_CHARS))
     return split_messages(["**Quoted passages**", *blocks])
 
 

@@ -89,11 +89,14 @@ def test_a_huge_answer_is_split_into_messages_within_limits_without_cutting_word
     rendered_words = " ".join(messages).split()
     # Every word of the answer (markers included) arrives whole and in order.
     assert rendered_words[: len(long_text.split())] == long_text.split()
+    # The first ten sources are listed once each, then how many more there are.
     for n in range(1, 16):
-        assert sum(line.startswith(f"[{n}] ") for m in messages for line in m.splitlines()) == 1
+        listed = sum(line.startswith(f"[{n}] ") for m in messages for line in m.splitlines())
+        assert listed == (1 if n <= 10 else 0)
+    assert messages[-1].endswith("…and 5 more sources.")
     # Quotes are shortened with an ellipsis, never cut mid-word.
     quotes = [line for m in messages for line in m.splitlines() if line.startswith("> ")]
-    assert len(quotes) == 15
+    assert len(quotes) == 10
     assert all(q.endswith("word…") and len(q) < 400 for q in quotes)
 
 
