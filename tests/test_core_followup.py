@@ -159,8 +159,16 @@ def test_elliptical_follow_ups_become_standalone(
     assert rewrite.changed
 
 
-def test_a_complete_question_without_names_inherits_the_window() -> None:
+def test_a_complete_question_without_names_is_about_the_previous_subject_and_window() -> None:
     rewrite = rewrite_followup("How many people died?", [MILTON[:-1] + " in October 2024?"], AS_OF)
+    assert rewrite.question == "How many people died (Hurricane Milton) in October 2024?"
+    assert (rewrite.kind, rewrite.window) == ("subject", "in October 2024")
+    assert rewrite.changed
+
+
+def test_a_question_without_names_after_one_without_a_subject_keeps_the_window() -> None:
+    previous = "What happened to the bank that failed in October 2024?"
+    rewrite = rewrite_followup("How many people died?", [previous], AS_OF)
     assert rewrite.question == "How many people died in October 2024?"
     assert (rewrite.kind, rewrite.window) == ("standalone", "in October 2024")
 

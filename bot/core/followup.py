@@ -18,8 +18,10 @@ thread's previous (already standalone) question:
 - a pronoun ("when did it land?") is replaced by the previous subject ("he" or "she" only by
   a name that may be a person's: not a place, nor "the ..." — which leaves out "the Pope" as
   well as "the Norland election"; otherwise the previous question is added for context);
+- a complete question naming nothing ("how many people died?") is about the previous
+  subject, added in brackets ("How many people died (Hurricane Milton)?");
 - anything else is already standalone; it inherits the previous time window only when it
-  names nothing of its own (or the same names as before).
+  names the same names as before.
 
 Time windows are pinned to absolute dates ("last week" -> "between October 7, 2024 and
 October 13, 2024"), so a thread resumed days later still means the same period. Every rule is
@@ -90,8 +92,8 @@ class Rewrite:
     """A follow-up rewritten as a standalone question, and which rule did it."""
 
     question: str
-    kind: str  # first | standalone | time | shift | aspect | wh | more | next | pronoun | llm
-    #            | chitchat (not a question: ``question`` is the message as typed)
+    kind: str  # first | standalone | subject | time | shift | aspect | wh | more | next
+    #            | pronoun | llm | chitchat (not a question: ``question`` is the message as typed)
     subject: str | None = None  # the previous subject carried into the question, if any
     window: str | None = None  # the time phrase the question ends with, if carried or pinned
 
@@ -302,6 +304,10 @@ def _standalone(text: str, current: Question, previous: Question) -> Rewrite:
     own = {n.text.lower().removeprefix("the ") for n in names_in(current.core)}
     before = {n.text.lower().removeprefix("the ") for n in names_in(previous.core)}
     window = previous.window_phrase
+    subject = previous.subject()
+    if not own and subject is not None:  # "how many people died?" in a thread about Milton
+        question = _ask(f"{current.core} ({subject.text})", window)
+        return Rewrite(question, "subject", subject.text, window)
     if window and (not own or own & before):
         return Rewrite(_ask(current.core, window), "standalone", window=window)
     return Rewrite(text, "standalone")
