@@ -286,6 +286,21 @@ async def test_a_server_admins_reindex_covers_their_own_sources_only() -> None:
     assert await reindex(lonely, None) == NO_OWN_SOURCES and lonely.runs == []
 
 
+class BrokenSources(FakeSources):
+    def run(self, source_id: str, progress: Any = None, *, guild_id: str | None = None):
+        raise RuntimeError("disk full")
+
+
+async def test_a_reindex_that_fails_unexpectedly_says_so_in_its_status_message() -> None:
+    sources = BrokenSources(Source("s2", "page", "https://own.test/page", guild_id=str(GUILD)))
+    cog = AdminCog(object(), owner_ids=[OWNER], progress_interval=0.01, sources=sources)
+    interaction = FakeInteraction(permissions=ADMIN)
+    await AdminCog.reindex.callback(cog, interaction, "s2")
+    shown = interaction.events.messages()
+    assert shown[-1].content == APOLOGY and shown[-1].name == "edit_original_response"
+    assert "disk full" not in " ".join(m.content or "" for m in shown)
+
+
 async def test_owners_reindex_global_sources_and_everything() -> None:
     sources = registry()
     await reindex(sources, "g1", user_id=OWNER)

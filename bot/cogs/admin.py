@@ -18,7 +18,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.ports import Library, ProgressCallback, SourceAdmin
-from bot.errors import send_ephemeral
+from bot.errors import APOLOGY, send_ephemeral
 from bot.render import clip, render_progress, render_report
 from index.records import IndexReport
 
@@ -157,8 +157,12 @@ class AdminCog(commands.Cog):
             )
 
         await edit(STARTING)
-        async with ProgressRelay(edit, self.progress_interval) as relay:
-            report = await asyncio.to_thread(self.library.reindex, relay.report)
+        try:
+            async with ProgressRelay(edit, self.progress_interval) as relay:
+                report = await asyncio.to_thread(self.library.reindex, relay.report)
+        except Exception:
+            await _failed(edit)
+            return
         log.info("Re-index from Discord: %s", report.summary_line())
         await edit(render_report(report))
 
@@ -180,15 +184,19 @@ class AdminCog(commands.Cog):
         scope = source_scope(interaction, self.owner_ids)
         owner = is_owner(interaction, self.owner_ids)
         await edit(STARTING)
-        async with ProgressRelay(edit, self.progress_interval) as relay:
-            try:
-                report = await asyncio.to_thread(
-                    self._run, sources, source_id, relay.report, scope, owner
-                )
-            except SourceBusy as busy:
-                report, message = None, busy_text(busy)
-            except SourceError as exc:  # its message may repeat the user's option: clip it
-                report, message = None, clip(exc.message)
+        try:
+            async with ProgressRelay(edit, self.progress_interval) as relay:
+                try:
+                    report = await asyncio.to_thread(
+                        self._run, sources, source_id, relay.report, scope, owner
+                    )
+                except SourceBusy as busy:
+                    report, message = None, busy_text(busy)
+                except SourceError as exc:  # its message may repeat the user's option: clip it
+                    report, message = None, clip(exc.message)
+        except Exception:
+            await _failed(edit)
+            return
         if report is None:
             await edit(message)
             return
@@ -231,3 +239,10 @@ class AdminCog(commands.Cog):
         own_only = not is_owner(interaction, self.owner_ids)
         scope = source_scope(interaction, self.owner_ids)
         return await source_choices(self.sources, scope, current, own_only=own_only)
+
+
+async def _failed(edit: Callable[[str], Awaitable[None]]) -> None:
+    """A re-index that failed unexpectedly: logged, and the status message says so (the
+    tree's handler would leave it at "starting" and apologise in a second message)."""
+    log.exception("Re-index from Discord failed")
+    await edit(APOLOGY)
