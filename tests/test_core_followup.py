@@ -286,3 +286,26 @@ def test_when_the_llm_fails_the_rules_decide_and_without_history_it_is_not_asked
     assert (rewrite.question, rewrite.kind) == ("Why did the Fed decide in September 2024?", "wh")
     first = with_condenser(condense)("Who won?", [], AS_OF)
     assert first.question == "Who won?" and len(condense.calls) == 1
+
+
+# The thread's history holds pinned questions: "last week" asked on Sunday 20 October.
+FED_LAST_WEEK = "What did the Fed decide between October 14, 2024 and October 20, 2024?"
+
+
+@pytest.mark.parametrize(
+    ("followup", "expected"),
+    [
+        ("and the week before?", "between October 7, 2024 and October 13, 2024"),
+        ("the day before?", "on October 13, 2024"),
+        ("what about the month before?", "in September 2024"),
+        ("the year before?", "in 2023"),
+    ],
+)
+def test_the_week_before_moves_the_previous_window(followup: str, expected: str) -> None:
+    rewrite = rewrite_followup(followup, [FED_LAST_WEEK], AS_OF)
+    assert rewrite.question == f"What did the Fed decide {expected}?"
+    assert (rewrite.kind, rewrite.window) == ("time", expected)
+
+
+def test_the_week_after_the_as_of_day_is_not_a_window() -> None:
+    assert rewrite_followup("and the week after?", [FED_LAST_WEEK], AS_OF).kind != "time"

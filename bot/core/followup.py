@@ -7,6 +7,7 @@ thread's previous (already standalone) question:
 - an acknowledgement or reaction ("ok", "thanks!", "got it", "👍") is not a question: it
   comes back as kind "chitchat" (``is_question`` False) for the caller to leave unanswered;
 - a time-only follow-up ("and in August?") keeps the previous question with the new window;
+  "the week before" (day, month, year; before or after) moves the previous window;
 - a shift ("what about Canada?", "and in Italy?", "Canada?") puts the new subject in place of
   the previous question's subject (a name in the same role: a place after "in"/"near" for a
   place, else the first other name), or appends it when the previous question had no name;
@@ -35,7 +36,7 @@ import calendar
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from textwrap import shorten
 
 from bot.core.chitchat import LEADING_FILLER, is_chitchat
@@ -74,6 +75,11 @@ _NEXT = re.compile(
 _NOW = re.compile(
     r"^(?:(?:what|how)\s+about\s+)?(?:right\s+)?(?:now|currently|at the moment|these days|"
     r"so far|as of now|(?:any\s+)?(?:news|updates?)|latest news)$",
+    re.IGNORECASE,
+)
+_BESIDE = re.compile(
+    r"^(?:(?:what|how)\s+about\s+)?the\s+(?P<unit>day|week|month|year)\s+"
+    r"(?P<side>before|after)$",
     re.IGNORECASE,
 )
 _PRONOUN = re.compile(r"\b(it|its|they|them|their|he|him|his|she|her)\b", re.IGNORECASE)
@@ -128,6 +134,9 @@ def rewrite_followup(followup: str, history: Sequence[str], as_of: date) -> Rewr
         if current.window_phrase is None:  # "and?", "what about?": nothing new to ask
             return Rewrite(text, "chitchat")
         return Rewrite(_ask(previous.core, window), "time", window=window)
+    if (match := _BESIDE.match(body)) and (shifted := _beside(previous.window, match, as_of)):
+        phrase = absolute_phrase(shifted)  # "and the week before?": the window moves
+        return Rewrite(_ask(previous.core, phrase), "time", window=phrase)
     if _NOW.match(body):  # "and now?": the previous question about the present
         now = "" if asks_for_now(previous.core) else " now"
         return Rewrite(_ask(previous.core + now, None), "time")
@@ -207,6 +216,7 @@ class Question:
     text: str
     body: str
     window_phrase: str | None
+    window: TimeWindow | None = None
 
     @classmethod
     def parse(cls, text: str, as_of: date) -> Question:
@@ -215,7 +225,7 @@ class Question:
         body = strip_time_phrase(text, window) if window else text
         # "the latest" carried onto another question reads as "recently".
         phrase = "recently" if window and window.recent else absolute_phrase(window)
-        return cls(text, " ".join(body.split()), phrase)
+        return cls(text, " ".join(body.split()), phrase, window)
 
     @property
     def core(self) -> str:
@@ -287,6 +297,30 @@ def _pronoun(body: str, subject: Name, window: str | None) -> Rewrite:
     replacement = _possessive(subject.text) if possessive else subject.text
     rewritten = f"{body[: match.start()]}{replacement}{body[match.end() :]}"
     return Rewrite(_ask(_capitalise(rewritten), window), "pronoun", subject.text, window)
+
+
+def _beside(window: TimeWindow | None, match: re.Match[str], as_of: date) -> TimeWindow | None:
+    """The day, week, month or year before or after ``window`` (None when there is no dated
+    window, or the new one lies after ``as_of``)."""
+    if window is None or window.since is None or window.until is None:
+        return None
+    unit, before = match.group("unit").lower(), match.group("side").lower() == "before"
+    edge = window.since if before else window.until
+    step = -1 if before else 1
+    if unit in ("day", "week"):
+        days = 1 if unit == "day" else 7
+        far = edge + timedelta(days=step * days)
+        near = edge + timedelta(days=step)
+        since, until = (far, near) if before else (near, far)
+    elif unit == "month":
+        month_index = edge.year * 12 + edge.month - 1 + step
+        since = date(month_index // 12, month_index % 12 + 1, 1)
+        until = since.replace(day=calendar.monthrange(since.year, since.month)[1])
+    else:
+        since, until = date(edge.year + step, 1, 1), date(edge.year + step, 12, 31)
+    if since > as_of:
+        return None
+    return TimeWindow(since, min(until, as_of), "", 0, 0)
 
 
 def _may_stand_for(body: str, subject: Name) -> bool:
