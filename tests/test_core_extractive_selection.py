@@ -68,3 +68,27 @@ def test_a_short_sentence_with_the_figure_asked_for_is_quoted():
         "What was the turnout in the Norland election?", [election]
     )
     assert "78 percent" in answer.text
+
+
+def test_without_now_in_the_question_the_newer_report_is_not_preferred():
+    fires = passage(
+        "fires", "Heater fires", "The company now knows of 17 fires linked to the heaters.", day=3
+    )
+    newer = passage(
+        "ceo",
+        "Heater maker's chief resigns",
+        "The heater maker's chief executive resigned as the recall of heaters grew.",
+        day=10,
+    )
+    answer = ExtractiveAnswerer().answer(
+        "How many fires were linked to the heaters?", [newer, fires]
+    )
+    assert answer.citations[0].article_id == "fires"
+
+
+def test_now_is_not_a_word_the_answer_must_hold():
+    storm = passage(
+        "storm", "Hurricane Delphine strengthens", "Hurricane Delphine strengthened to 100 mph."
+    )
+    answer = ExtractiveAnswerer().answer("How strong is Hurricane Delphine now?", [storm])
+    assert not answer.refused

@@ -46,6 +46,7 @@ def test_typed_days_are_checked_and_bounded():
         ("decide", "decided", "decision", "decisions"),
         ("elected", "election", "elections"),
         ("died", "dead", "death", "deaths"),
+        ("CEO", "chief"),
     ],
 )
 def test_forms_of_one_word_share_a_stem(forms):

@@ -75,10 +75,10 @@ class ExtractiveSettings:
     novelty_weight: float = 0.2
     rank_weight: float = 0.3
     lead_weight: float = 0.0
-    # News moves on: a newer report's sentence is preferred, and more so when the question
-    # asks for the present state ("How many are still without power?").
-    newest_weight: float = 0.2
-    now_weight: float = 0.3
+    # When the question asks for the present state ("How many are still without power?"),
+    # a newer report's sentence is preferred. Not otherwise: the newest report of a story is
+    # often about another side of it than the one asked about.
+    now_weight: float = 0.5
 
 
 class ExtractiveAnswerer:
@@ -118,7 +118,7 @@ class ExtractiveAnswerer:
         newest = _newest_days(passages)
         question_set = set(q_stems)
         w = self.settings
-        newest_weight = w.newest_weight + w.now_weight * asks_for_now(question)
+        newest_weight = w.now_weight * asks_for_now(question)
         scored = []
         for (passage, start, end, text), sentence_stems in zip(units, stems, strict=True):
             cover = coverage(q_stems, sentence_stems, idf)

@@ -14,6 +14,8 @@ _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
 _QUESTION_FILLER = frozenset(
     "what which who whom whose when where why how many much did does do is are was were "
     "has have had tell me about happened happen say said according".split()
+    # Words that ask for the present state name no topic a sentence must share.
+    + "now current currently still yet latest recent recently anymore".split()
 )
 
 
@@ -33,6 +35,7 @@ _IRREGULAR = {
     **dict.fromkeys(("die", "died", "dies", "dying", "dead", "death", "deaths"), "death"),
     **dict.fromkeys(("policy", "policies"), "policy"),
     **dict.fromkeys(("candidate", "candidates"), "candidate"),
+    "ceo": "chief",  # reports write "chief executive"
     "united": "united",
 }
 
