@@ -128,7 +128,7 @@ MILTON = "Where did Hurricane Milton make landfall?"
         (
             "How strong was Hurricane Delphine on Monday?",
             "what about now?",
-            "How strong was Hurricane Delphine now?",
+            "How strong is Hurricane Delphine now?",
             "time",
         ),
         (

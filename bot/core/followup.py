@@ -82,6 +82,9 @@ _BESIDE = re.compile(
     r"(?P<side>before|after)$",
     re.IGNORECASE,
 )
+# "How strong was it?" asked of now: "How strong is it now?"
+_PAST_BE = re.compile(r"\b(was|were)\b", re.IGNORECASE)
+_PRESENT_BE = {"was": "is", "were": "are"}
 _PRONOUN = re.compile(r"\b(it|its|they|them|their|he|him|his|she|her)\b", re.IGNORECASE)
 _PERSONAL = frozenset({"he", "him", "his", "she", "her"})
 _POSSESSIVE = frozenset({"its", "their", "his"})
@@ -139,7 +142,8 @@ def rewrite_followup(followup: str, history: Sequence[str], as_of: date) -> Rewr
         return Rewrite(_ask(previous.core, phrase), "time", window=phrase)
     if _NOW.match(body):  # "and now?": the previous question about the present
         now = "" if asks_for_now(previous.core) else " now"
-        return Rewrite(_ask(previous.core + now, None), "time")
+        present = _PAST_BE.sub(lambda m: _PRESENT_BE[m.group().lower()], previous.core, count=1)
+        return Rewrite(_ask(present + now, None), "time")
     if match := _BARE_WH.match(body):
         return _wh(match.group("wh"), previous, window)
     if _MORE.match(body):
