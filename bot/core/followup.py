@@ -142,7 +142,7 @@ def rewrite_followup(followup: str, history: Sequence[str], as_of: date) -> Rewr
         return Rewrite(_ask(previous.core, phrase), "time", window=phrase)
     if _NOW.match(body):  # "and now?": the previous question about the present
         now = "" if asks_for_now(previous.core) else " now"
-        present = _PAST_BE.sub(lambda m: _PRESENT_BE[m.group().lower()], previous.core, count=1)
+        present = _PAST_BE.sub(_present_be, previous.core, count=1)
         return Rewrite(_ask(present + now, None), "time")
     if match := _BARE_WH.match(body):
         return _wh(match.group("wh"), previous, window)
@@ -325,6 +325,12 @@ def _beside(window: TimeWindow | None, match: re.Match[str], as_of: date) -> Tim
     if since > as_of:
         return None
     return TimeWindow(since, min(until, as_of), "", 0, 0)
+
+
+def _present_be(match: re.Match[str]) -> str:
+    """"was" -> "is", "Were" -> "Are": the same word in the present, same capitals."""
+    word = _PRESENT_BE[match.group().lower()]
+    return _capitalise(word) if match.group()[0].isupper() else word
 
 
 def _may_stand_for(body: str, subject: Name) -> bool:
