@@ -92,3 +92,18 @@ def test_now_is_not_a_word_the_answer_must_hold():
     )
     answer = ExtractiveAnswerer().answer("How strong is Hurricane Delphine now?", [storm])
     assert not answer.refused
+
+
+def test_a_sentence_from_another_article_must_address_what_is_asked():
+    result = passage(
+        "result",
+        "Lindqvist wins the Norland election",
+        "Maria Lindqvist's Social Democrats won the Norland election with 33 percent.",
+    )
+    shares = passage(
+        "shares",
+        "Norland shipbuilder's shares rise",
+        "Shares of Brandt Industries, the Norland shipbuilder, rose 6 percent on Monday.",
+    )
+    answer = ExtractiveAnswerer().answer("Who won the Norland election?", [result, shares])
+    assert [c.article_id for c in answer.citations] == ["result"]

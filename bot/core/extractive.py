@@ -16,6 +16,7 @@ from bot.core.lexical import (
     content_stems,
     coverage,
     idf_weights,
+    name_groups,
     names_present,
     question_names,
 )
@@ -47,6 +48,7 @@ class ScoredSentence:
     coverage: float
     answers_type: bool
     score: float
+    holds_asked: bool = True  # holds a word of what is asked, not only the question's names
 
     @property
     def text(self) -> str:
@@ -117,6 +119,7 @@ class ExtractiveAnswerer:
         agreement = _agreement(units, answer_type, question)
         newest = _newest_days(passages)
         question_set = set(q_stems)
+        asked = question_set - set(question_names(question))
         w = self.settings
         newest_weight = w.now_weight * asks_for_now(question)
         scored = []
@@ -136,7 +139,10 @@ class ExtractiveAnswerer:
                 + newest_weight * newest[passage.article_id]
                 - 0.2 * (words > w.max_words or words < 4)
             )
-            scored.append(ScoredSentence(passage, rank, start, end, cover, bool(found), score))
+            holds_asked = not asked or bool(asked & sentence_stems)
+            scored.append(
+                ScoredSentence(passage, rank, start, end, cover, bool(found), score, holds_asked)
+            )
         scored.sort(key=lambda s: (-s.score, s.article_rank, s.start))
         return scored
 
@@ -156,6 +162,7 @@ class ExtractiveAnswerer:
         passages = list({s.passage.chunk_id: s.passage for s in ranked}.values())
         q_stems = content_stems(question)
         names = set(question_names(question))
+        groups = name_groups(question)
         idf = idf_weights([set(content_stems(p.text)) for p in passages])
         texts = article_texts(passages)
         asked = set(q_stems) - names
@@ -168,11 +175,11 @@ class ExtractiveAnswerer:
             on_topic = (
                 not asked
                 or asked & stems
-                or (names and names_present(names, set(content_stems(parts[0]))))
+                or (groups and names_present(groups, set(content_stems(parts[0]))))
             )
             if (
                 on_topic
-                and names_present(names, stems)
+                and names_present(groups, stems)
                 and coverage(q_stems, stems, idf) >= self.settings.min_support
             ):
                 supported.add(article_id)
@@ -188,11 +195,15 @@ class ExtractiveAnswerer:
                 break
             if any(_same_text(cand, c) for c in chosen):
                 continue
-            # A sentence from another article must address the question on its own, and be
-            # about the same story ("Who won?" must not mix an election with a final).
+            # A sentence from another article must address the question on its own (not
+            # only share its names: "the Norland shipbuilder" for "who won the Norland
+            # election?"), and be about the same story ("Who won?" must not mix an election
+            # with a final).
             other = cand.passage.article_id != best.passage.article_id
             if other and (
-                cand.coverage < self.settings.extra_min_coverage or not _same_story(cand, best)
+                cand.coverage < self.settings.extra_min_coverage
+                or not cand.holds_asked
+                or not _same_story(cand, best)
             ):
                 continue
             chosen.append(cand)

@@ -328,7 +328,7 @@ def _beside(window: TimeWindow | None, match: re.Match[str], as_of: date) -> Tim
 
 
 def _present_be(match: re.Match[str]) -> str:
-    """"was" -> "is", "Were" -> "Are": the same word in the present, same capitals."""
+    """ "was" -> "is", "Were" -> "Are": the same word in the present, same capitals."""
     word = _PRESENT_BE[match.group().lower()]
     return _capitalise(word) if match.group()[0].isupper() else word
 

@@ -113,27 +113,49 @@ def question_names(question: str, first_word: bool = False) -> list[str]:
     they date the question, they do not name its topic; so are "US" and "UK", which news
     reports mostly leave implicit.
     """
-    words = _WORD.findall(question)
-    return [
-        stem(w)
-        for w in words[0 if first_word else 1 :]
-        if (w[0].isupper() or _YEAR.fullmatch(w))
-        and w.lower() not in STOPWORDS
-        and w.lower() not in _QUESTION_FILLER
-        and w.lower() not in _CALENDAR
-        and w.lower() not in _AMBIENT_NAMES
-    ]
+    return [name for group in name_groups(question, first_word) for name in group]
 
 
-def names_present(names: set[str], stems: set[str]) -> bool:
+def name_groups(text: str, first_word: bool = False) -> list[tuple[str, ...]]:
+    """The names of ``text`` as runs of adjacent capitalised words ("Erik Brandt", "White
+    House") and years, stemmed; see :func:`question_names` for what counts."""
+    groups: list[list[str]] = []
+    previous_end = -2
+    for index, match in enumerate(_WORD.finditer(text)):
+        word = match.group()
+        if (index == 0 and not first_word) or not _is_name(word):
+            previous_end = -2
+            continue
+        adjacent = text[previous_end : match.start()] == " " and not _YEAR.fullmatch(word)
+        if adjacent and groups and not _YEAR.fullmatch(groups[-1][-1]):
+            groups[-1].append(stem(word))
+        else:
+            groups.append([stem(word)])
+        previous_end = match.end()
+    return [tuple(group) for group in groups]
+
+
+def _is_name(word: str) -> bool:
+    lower = word.lower()
+    return (
+        (word[0].isupper() or bool(_YEAR.fullmatch(word)))
+        and lower not in STOPWORDS
+        and lower not in _QUESTION_FILLER
+        and lower not in _CALENDAR
+        and lower not in _AMBIENT_NAMES
+    )
+
+
+def names_present(groups: list[tuple[str, ...]], stems: set[str]) -> bool:
     """True when the names are among ``stems``: every year, both of one or two names, and
     more than half of three or more (a long question names more context, "the White House
-    said...", than one report repeats). A name also counts in another form: "european" for
-    "europ", "covid-19" for "covid" (a name's forms vary more than the stemmer knows)."""
-    missing = [n for n in names if n not in stems and not _other_form_of(n, stems)]
-    if any(n.isdigit() for n in missing):
+    said...", than one report repeats). A name of several words counts by its last ("Erik
+    Brandt" by "Brandt": reports name people by surname), in any of its forms ("European"
+    for "Europe", "Covid-19" for "Covid": a name's forms vary more than the stemmer knows)."""
+    missing = [g[-1] for g in groups if g[-1] not in stems and not _other_form_of(g[-1], stems)]
+    if any(name.isdigit() for name in missing):
         return False  # "the 1966 final" is not answered by another year's
-    return len(missing) <= max(0, len(names) - 1) // 2
+    return len(missing) <= max(0, len(groups) - 1) // 2
 
 
 # What turns a place's name into its people's or language's ("Europe" -> "European").

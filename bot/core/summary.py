@@ -15,7 +15,7 @@ from bot.core.answer import plan_window, today_utc
 from bot.core.citations import make_citation
 from bot.core.errors import InvalidRequest
 from bot.core.extractive import ExtractiveAnswerer, ScoredSentence, near_copy
-from bot.core.lexical import article_texts, content_stems, names_present, question_names
+from bot.core.lexical import article_texts, content_stems, name_groups, names_present
 from bot.core.llm_summary import LLMSummaryWriter, period
 from bot.core.models import Summary, SummaryItem
 from index.search import Searcher, SearchQuery
@@ -184,12 +184,12 @@ class Summarizer:
 def _articles_naming(topic: str, passages) -> set[str]:
     """Ids of the articles whose title and passages name the topic's names ("Brightwave" of
     "Brightwave recall": another company's recall is not part of its story)."""
-    names = set(question_names(topic, first_word=True))
+    groups = name_groups(topic, first_word=True)
     texts = article_texts(passages)
     return {
         article_id
         for article_id, parts in texts.items()
-        if names_present(names, set(content_stems(" ".join(parts))))
+        if names_present(groups, set(content_stems(" ".join(parts))))
     }
 
 
