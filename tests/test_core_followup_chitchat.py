@@ -164,3 +164,12 @@ def test_a_noun_phrase_follow_up_keeps_the_previous_topic(previous, followup, ex
 def test_a_name_on_its_own_is_still_a_new_subject() -> None:
     rewrite = rewrite_followup("Canada?", ["Who intercepted the bombers near Alaska?"], AS_OF)
     assert (rewrite.question, rewrite.kind) == ("Who intercepted the bombers near Canada?", "shift")
+
+
+@pytest.mark.parametrize("message", ["and this morning?", "this evening?", "tonight?"])
+def test_a_time_phrase_is_a_question_not_chitchat(message: str) -> None:
+    assert not is_chitchat(message)
+    rewrite = rewrite_followup(message, ["What did the Fed decide last week?"], date(2024, 10, 16))
+    assert (
+        rewrite.is_question and rewrite.question == "What did the Fed decide on October 16, 2024?"
+    )

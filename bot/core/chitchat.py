@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import date
+
+from index.timeparse import parse_time_window
 
 # Words that open a follow-up without adding to it ("and", "ok so", "thanks, but").
 LEADING_FILLER = re.compile(
@@ -26,7 +29,13 @@ _NOT_WORDS = re.compile(r"<a?:\w+:\d+>|[^\w\s']|_")  # custom emoji, emoji, punc
 
 
 def is_chitchat(message: str) -> bool:
-    """True for an acknowledgement or reaction ("ok", "thanks!", "👍", "lol"): no question."""
+    """True for an acknowledgement or reaction ("ok", "thanks!", "👍", "lol"): no question.
+
+    A time phrase makes it a question ("and this morning?" asks the last one again).
+    """
+    # Today as the reference only decides whether a phrase lies in the future.
+    if parse_time_window(message, date.today()) is not None:
+        return False
     # "and?" or "ok and?" adds nothing either.
     rest = LEADING_FILLER.sub("", message.strip())
     words = _NOT_WORDS.sub(" ", rest.replace("’", "'")).lower().split()
