@@ -309,3 +309,15 @@ def test_the_week_before_moves_the_previous_window(followup: str, expected: str)
 
 def test_the_week_after_the_as_of_day_is_not_a_window() -> None:
     assert rewrite_followup("and the week after?", [FED_LAST_WEEK], AS_OF).kind != "time"
+
+
+def test_a_question_naming_a_year_is_not_given_the_threads_subject() -> None:
+    rewrite = rewrite_followup("who won the 2024 election?", [MILTON], AS_OF)
+    assert "Milton" not in rewrite.question
+
+
+def test_a_question_naming_nothing_but_a_time_gets_the_subject_and_its_own_time() -> None:
+    rewrite = rewrite_followup("how many people died last week?", [MILTON], AS_OF)
+    assert rewrite.question == (
+        "how many people died (Hurricane Milton) between October 7, 2024 and October 13, 2024?"
+    )

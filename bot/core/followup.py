@@ -41,6 +41,7 @@ from textwrap import shorten
 
 from bot.core.chitchat import LEADING_FILLER, is_chitchat
 from bot.core.extractive import asks_for_now
+from bot.core.lexical import question_names
 from bot.core.names import AUXILIARIES, COMMON_WORDS, LOCATIVE, WH_WORDS, Name, names_in
 from index.timeparse import TimeWindow, parse_time_window, strip_time_phrase
 
@@ -343,15 +344,18 @@ def _may_stand_for(body: str, subject: Name) -> bool:
 
 
 def _standalone(text: str, current: Question, previous: Question) -> Rewrite:
-    if current.window_phrase is not None:
-        return Rewrite(_ask(current.core, current.window_phrase), "standalone")
     own = {n.text.lower().removeprefix("the ") for n in names_in(current.core)}
-    before = {n.text.lower().removeprefix("the ") for n in names_in(previous.core)}
-    window = previous.window_phrase
     subject = previous.subject()
-    if not own and subject is not None:  # "how many people died?" in a thread about Milton
+    # "How many people died (last week)?" in a thread about Milton: about Milton. A question
+    # naming anything of its own, a year included, is left to it.
+    if not own and not question_names(current.core) and subject is not None:
+        window = current.window_phrase or previous.window_phrase
         question = _ask(f"{current.core} ({subject.text})", window)
         return Rewrite(question, "subject", subject.text, window)
+    if current.window_phrase is not None:
+        return Rewrite(_ask(current.core, current.window_phrase), "standalone")
+    before = {n.text.lower().removeprefix("the ") for n in names_in(previous.core)}
+    window = previous.window_phrase
     if window and (not own or own & before):
         return Rewrite(_ask(current.core, window), "standalone", window=window)
     return Rewrite(text, "standalone")
