@@ -107,3 +107,10 @@ def test_a_sentence_from_another_article_must_address_what_is_asked():
     )
     answer = ExtractiveAnswerer().answer("Who won the Norland election?", [result, shares])
     assert [c.article_id for c in answer.citations] == ["result"]
+
+
+def test_the_latest_prefers_the_newest_report_though_it_is_a_time_phrase():
+    older = passage("t5", "Delphine toll", "The Delphine death toll rose to 11.", day=5)
+    newer = passage("t12", "Delphine toll", "The Delphine death toll rose to 14.", day=12)
+    answer = ExtractiveAnswerer().answer("What is the latest Delphine death toll?", [older, newer])
+    assert answer.citations[0].article_id == "t12"

@@ -91,10 +91,13 @@ class ExtractiveAnswerer:
 
     def answer(self, question: str, passages: list[Passage], when: str = "") -> Answer:
         """An answer quoting the best sentences, or a refusal (``when`` is e.g. ' as of …')."""
+        now = asks_for_now(question)  # before "the latest" or "today" is taken out
         question = without_time_phrase(question)
         if not content_stems(question):
             return Answer(text=NO_TOPIC, refused=True)
-        ranked = self._on_supported_articles(question, self.rank_sentences(question, passages))
+        ranked = self._on_supported_articles(
+            question, self.rank_sentences(question, passages, now=now)
+        )
         if not ranked:
             return Answer(text=REFUSAL.format(when=when), refused=True)
         chosen = self._choose(ranked)
@@ -103,8 +106,11 @@ class ExtractiveAnswerer:
         ]
         return Answer(text=compose_text(citations), citations=citations)
 
-    def rank_sentences(self, question: str, passages: list[Passage]) -> list[ScoredSentence]:
-        """All sentences of ``passages``, best answer first."""
+    def rank_sentences(
+        self, question: str, passages: list[Passage], now: bool | None = None
+    ) -> list[ScoredSentence]:
+        """All sentences of ``passages``, best answer first; ``now``: the question asks for
+        the present state (found in ``question`` when None)."""
         q_stems = content_stems(question)
         if not q_stems:
             return []
@@ -121,7 +127,8 @@ class ExtractiveAnswerer:
         question_set = set(q_stems)
         asked = question_set - set(question_names(question))
         w = self.settings
-        newest_weight = w.now_weight * asks_for_now(question)
+        now = asks_for_now(question) if now is None else now
+        newest_weight = w.now_weight * now
         scored = []
         for (passage, start, end, text), sentence_stems in zip(units, stems, strict=True):
             cover = coverage(q_stems, sentence_stems, idf)
@@ -252,7 +259,9 @@ def _sentences(passages: list[Passage]) -> list[tuple[Passage, int, int, str]]:
     return units
 
 
-_NOW = re.compile(r"\b(now|current|currently|still|latest|so far|yet|anymore|today)\b", re.I)
+_NOW = re.compile(
+    r"\b(now|current|currently|still|latest|so far|yet|anymore|today|tonight)\b", re.I
+)
 
 
 def asks_for_now(question: str) -> bool:
