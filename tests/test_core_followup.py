@@ -307,8 +307,22 @@ def test_the_week_before_moves_the_previous_window(followup: str, expected: str)
     assert (rewrite.kind, rewrite.window) == ("time", expected)
 
 
-def test_the_week_after_the_as_of_day_is_not_a_window() -> None:
-    assert rewrite_followup("and the week after?", [FED_LAST_WEEK], AS_OF).kind != "time"
+def test_the_week_after_the_as_of_day_keeps_the_previous_window() -> None:
+    rewrite = rewrite_followup("and the week after?", [FED_LAST_WEEK], AS_OF)
+    assert rewrite.question == FED_LAST_WEEK
+
+
+def test_the_week_before_a_question_without_a_window_is_the_week_before_today() -> None:
+    rewrite = rewrite_followup("and the week before?", ["What did the Fed decide?"], AS_OF)
+    assert rewrite.question == (
+        "What did the Fed decide between October 13, 2024 and October 19, 2024?"
+    )
+
+
+def test_the_month_before_a_week_across_two_months_is_the_month_of_its_middle_minus_one() -> None:
+    previous = "What did the Fed decide between September 30, 2024 and October 6, 2024?"
+    rewrite = rewrite_followup("the month before?", [previous], AS_OF)
+    assert rewrite.question == "What did the Fed decide in September 2024?"
 
 
 def test_a_question_naming_a_year_is_not_given_the_threads_subject() -> None:

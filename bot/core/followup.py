@@ -138,8 +138,9 @@ def rewrite_followup(followup: str, history: Sequence[str], as_of: date) -> Rewr
         if current.window_phrase is None:  # "and?", "what about?": nothing new to ask
             return Rewrite(text, "chitchat")
         return Rewrite(_ask(previous.core, window), "time", window=window)
-    if (match := _BESIDE.match(body)) and (shifted := _beside(previous.window, match, as_of)):
-        phrase = absolute_phrase(shifted)  # "and the week before?": the window moves
+    if match := _BESIDE.match(body):  # "and the week before?": the window moves
+        shifted = _beside(previous.window, match, as_of)
+        phrase = absolute_phrase(shifted) if shifted else previous.window_phrase
         return Rewrite(_ask(previous.core, phrase), "time", window=phrase)
     if _NOW.match(body):  # "and now?": the previous question about the present
         now = "" if asks_for_now(previous.core) else " now"
@@ -305,24 +306,26 @@ def _pronoun(body: str, subject: Name, window: str | None) -> Rewrite:
 
 
 def _beside(window: TimeWindow | None, match: re.Match[str], as_of: date) -> TimeWindow | None:
-    """The day, week, month or year before or after ``window`` (None when there is no dated
-    window, or the new one lies after ``as_of``)."""
-    if window is None or window.since is None or window.until is None:
-        return None
+    """The day, week, month or year before or after ``window`` (the as-of day when there is
+    no dated window); None when the new one would lie after ``as_of``."""
+    since, until = (window.since, window.until) if window else (None, None)
+    if since is None or until is None:
+        since = until = as_of
     unit, before = match.group("unit").lower(), match.group("side").lower() == "before"
-    edge = window.since if before else window.until
     step = -1 if before else 1
     if unit in ("day", "week"):
+        edge = since if before else until
         days = 1 if unit == "day" else 7
-        far = edge + timedelta(days=step * days)
-        near = edge + timedelta(days=step)
+        far, near = edge + timedelta(days=step * days), edge + timedelta(days=step)
         since, until = (far, near) if before else (near, far)
-    elif unit == "month":
-        month_index = edge.year * 12 + edge.month - 1 + step
-        since = date(month_index // 12, month_index % 12 + 1, 1)
-        until = since.replace(day=calendar.monthrange(since.year, since.month)[1])
-    else:
-        since, until = date(edge.year + step, 1, 1), date(edge.year + step, 12, 31)
+    else:  # counted from the middle: the month before 30 Sep - 6 Oct is September
+        middle = since + (until - since) / 2
+        if unit == "month":
+            index = middle.year * 12 + middle.month - 1 + step
+            since = date(index // 12, index % 12 + 1, 1)
+            until = since.replace(day=calendar.monthrange(since.year, since.month)[1])
+        else:
+            since, until = date(middle.year + step, 1, 1), date(middle.year + step, 12, 31)
     if since > as_of:
         return None
     return TimeWindow(since, min(until, as_of), "", 0, 0)
