@@ -47,6 +47,9 @@ def test_typed_days_are_checked_and_bounded():
         ("elected", "election", "elections"),
         ("died", "dead", "death", "deaths"),
         ("CEO", "chief"),
+        ("creation", "created", "create"),
+        ("location", "located"),
+        ("nomination", "nominated"),
     ],
 )
 def test_forms_of_one_word_share_a_stem(forms):

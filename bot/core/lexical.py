@@ -40,9 +40,11 @@ _IRREGULAR = {
 }
 
 # (suffix, replacement, letters that must remain), longest suffix first. "-ate" forms need
-# five letters left ("evacuated" -> "evacu", but "senate" and "created" keep theirs).
+# five letters left ("evacuated" -> "evacu", but "senate" and "created" keep theirs); a short
+# "-ation" keeps its "at" to meet them ("creation" -> "creat").
 _SUFFIXES = (
-    ("ations", "", 3), ("isions", "id", 3), ("ctions", "ct", 3), ("ation", "", 3),
+    ("ations", "", 5), ("ations", "at", 3), ("isions", "id", 3), ("ctions", "ct", 3),
+    ("ation", "", 5), ("ation", "at", 3),
     ("ating", "", 5), ("ision", "id", 3), ("ction", "ct", 3), ("ated", "", 5),
     ("ings", "", 3), ("edly", "", 3), ("ing", "", 3), ("ies", "", 3), ("ied", "", 3),
     ("ate", "", 5), ("ed", "", 3), ("es", "", 3), ("ly", "", 3), ("s", "", 3),
