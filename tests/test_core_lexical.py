@@ -102,3 +102,9 @@ def test_a_persons_name_counts_by_the_surname():
     assert names_present(
         name_groups("Did Erik Brandt concede?"), set(content_stems("Brandt conceded."))
     )
+
+
+def test_one_letter_words_are_not_names():
+    assert name_groups("Did Brandt win in round B?") == [("brandt",)]
+    assert name_groups("What is Plan B?") == [("plan",)]
+    assert name_groups("Who governs São Paulo?") == [("paulo",)]

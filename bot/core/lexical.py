@@ -122,13 +122,17 @@ def name_groups(text: str, first_word: bool = False) -> list[tuple[str, ...]]:
     """The names of ``text`` as runs of adjacent capitalised words ("Erik Brandt", "White
     House") and years, stemmed; see :func:`question_names` for what counts."""
     groups: list[list[str]] = []
-    previous_end = -2
+    previous_end: int | None = None  # where the last name word ended
     for index, match in enumerate(_WORD.finditer(text)):
         word = match.group()
         if (index == 0 and not first_word) or not _is_name(word):
-            previous_end = -2
+            previous_end = None
             continue
-        adjacent = text[previous_end : match.start()] == " " and not _YEAR.fullmatch(word)
+        adjacent = (
+            previous_end is not None
+            and text[previous_end : match.start()] == " "
+            and not _YEAR.fullmatch(word)
+        )
         if adjacent and groups and not _YEAR.fullmatch(groups[-1][-1]):
             groups[-1].append(stem(word))
         else:
@@ -138,9 +142,11 @@ def name_groups(text: str, first_word: bool = False) -> list[tuple[str, ...]]:
 
 
 def _is_name(word: str) -> bool:
+    # One letter is no name ("Plan B", the "S" of "São"): sentences' stems drop it too.
     lower = word.lower()
     return (
-        (word[0].isupper() or bool(_YEAR.fullmatch(word)))
+        len(word) > 1
+        and (word[0].isupper() or bool(_YEAR.fullmatch(word)))
         and lower not in STOPWORDS
         and lower not in _QUESTION_FILLER
         and lower not in _CALENDAR
