@@ -13,6 +13,7 @@ from bot.core.answer_types import AnswerType, candidates, expected_type
 from bot.core.citations import make_citation
 from bot.core.lexical import (
     article_texts,
+    asked_stems,
     content_stems,
     coverage,
     idf_weights,
@@ -125,7 +126,7 @@ class ExtractiveAnswerer:
         agreement = _agreement(units, answer_type, question)
         newest = _newest_days(passages)
         question_set = set(q_stems)
-        asked = question_set - set(question_names(question))
+        asked = asked_stems(question)
         w = self.settings
         now = asks_for_now(question) if now is None else now
         newest_weight = w.now_weight * now
@@ -159,20 +160,19 @@ class ExtractiveAnswerer:
         """The ranked sentences whose article really is about the question; [] to refuse.
 
         Some sentence must hold enough of the question's words, and a quoted article must
-        name every name and year of the question and hold enough of its words in its title
-        and passages; otherwise the bot refuses rather than quote something that merely
-        shares a word ("capital" of Mongolia vs. a bank's capital, "damage" of a storm vs.
-        a fire's).
+        name the question's names and years (see ``names_present``) and hold enough of its
+        words in its title and passages; otherwise the bot refuses rather than quote
+        something that merely shares a word ("capital" of Mongolia vs. a bank's capital,
+        "damage" of a storm vs. a fire's).
         """
         if not ranked or max(s.coverage for s in ranked) < self.settings.min_coverage:
             return []
         passages = list({s.passage.chunk_id: s.passage for s in ranked}.values())
         q_stems = content_stems(question)
-        names = set(question_names(question))
         groups = name_groups(question)
         idf = idf_weights([set(content_stems(p.text)) for p in passages])
         texts = article_texts(passages)
-        asked = set(q_stems) - names
+        asked = asked_stems(question)
         supported = set()
         for article_id, parts in texts.items():
             stems = set(content_stems(" ".join(parts)))

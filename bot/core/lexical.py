@@ -118,6 +118,12 @@ def question_names(question: str, first_word: bool = False) -> list[str]:
     return [name for group in name_groups(question, first_word) for name in group]
 
 
+def asked_stems(question: str) -> set[str]:
+    """The stems of what a question asks, without its names ("president" of "who is the
+    president of France?")."""
+    return set(content_stems(question)) - set(question_names(question))
+
+
 def name_groups(text: str, first_word: bool = False) -> list[tuple[str, ...]]:
     """The names of ``text`` as runs of adjacent capitalised words ("Erik Brandt", "White
     House") and years, stemmed; see :func:`question_names` for what counts."""
