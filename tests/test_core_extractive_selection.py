@@ -114,3 +114,18 @@ def test_the_latest_prefers_the_newest_report_though_it_is_a_time_phrase():
     newer = passage("t12", "Delphine toll", "The Delphine death toll rose to 14.", day=12)
     answer = ExtractiveAnswerer().answer("What is the latest Delphine death toll?", [older, newer])
     assert answer.citations[0].article_id == "t12"
+
+
+def test_a_duration_is_not_the_count_asked_for():
+    resigned = passage(
+        "ceo",
+        "Heater maker's chief resigns",
+        "The chief executive resigned three weeks after the first heater recall.",
+    )
+    expanded = passage(
+        "recall",
+        "Heater recall grows",
+        "The maker expanded its recall of heaters to about 450,000 units on Tuesday.",
+    )
+    answer = ExtractiveAnswerer().answer("How many heaters were recalled?", [resigned, expanded])
+    assert answer.citations[0].article_id == "recall"

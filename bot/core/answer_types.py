@@ -61,6 +61,10 @@ _NUMBER = re.compile(
     r"millions|billion|trillion|half|percent)\b",
     re.I,
 )
+_DURATION = re.compile(r"\s+(seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b", re.I)
+_ASKS_DURATION = re.compile(
+    r"\bhow (long|old)\b|\bhow many (seconds|minutes|hours|days|weeks|months|years)\b", re.I
+)
 _NAME = re.compile(r"\b[A-Z][a-zA-Z'’.\-]+(?:\s+(?:[A-Z][a-zA-Z'’.\-]+|of|de|van|von|al))*")
 
 
@@ -78,7 +82,12 @@ def candidates(sentence: str, answer_type: AnswerType, question: str) -> list[st
     if answer_type is AnswerType.TIME:
         found = [m.group(0) for m in _TIME.finditer(sentence)]
     elif answer_type is AnswerType.NUMBER:
-        found = [m.group(0) for m in _NUMBER.finditer(sentence)]
+        found = [
+            m.group(0)
+            for m in _NUMBER.finditer(sentence)
+            # "three weeks after" answers "how long", not "how many heaters"
+            if _ASKS_DURATION.search(question) or not _DURATION.match(sentence, m.end())
+        ]
     elif answer_type is AnswerType.OTHER:
         return []
     else:
