@@ -140,8 +140,8 @@ def reindex(
     else:
         label, work = "Re-indexing", sources.run_all
     try:
-        # With --json, stdout carries the report alone: no progress bar there.
-        report = work(None) if as_json else cli._run_with_progress(label, work)
+        # The progress bar goes to stderr: with --json, stdout carries the report alone.
+        report = cli._run_with_progress(label, work)
     except source_busy as exc:
         _fail(exc.message, EXIT_BUSY)
     except source_error as exc:
