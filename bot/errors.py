@@ -12,7 +12,7 @@ import discord
 from discord import app_commands
 
 from bot.core.errors import UserError
-from bot.render import clip
+from bot.render import clip, collapse
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,17 @@ class NotAllowed(UserFacingError):
 
 class BadInput(UserFacingError):
     """The user's input cannot be used (empty question, bad date, ...)."""
+
+
+def checked_text(text: str, *, limit: int, what: str, if_empty: str) -> str:
+    """``text`` with its whitespace collapsed; BadInput saying ``if_empty`` when it is blank,
+    or asking to keep the ``what`` under ``limit`` characters."""
+    text = collapse(text)
+    if not text:
+        raise BadInput(if_empty)
+    if len(text) > limit:
+        raise BadInput(f"Please keep the {what} under {limit:,} characters.")
+    return text
 
 
 class RateLimited(UserFacingError):

@@ -37,7 +37,7 @@ from bot.core.followup import RewriteFn, pin_time, rewrite_followup
 from bot.core.llm_stream import StreamItem
 from bot.core.models import Answer
 from bot.core.ports import QuestionAnswering
-from bot.errors import BadInput, RateLimited, send_ephemeral, user_message_for
+from bot.errors import BadInput, RateLimited, checked_text, send_ephemeral, user_message_for
 from bot.ratelimit import RateLimiter, take_slot
 from bot.render import collapse, render_answer, render_followup, shorten
 
@@ -85,12 +85,12 @@ def own_role_ids(guild: discord.Guild | None, bot_user_id: int) -> frozenset[int
 
 def check_question(question: str) -> str:
     """The question, tidied; BadInput when it is empty or too long (the core's limit)."""
-    question = collapse(question)
-    if not question:
-        raise BadInput("Please ask a question, e.g. “What did the central bank decide?”")
-    if len(question) > MAX_QUESTION_CHARS:
-        raise BadInput(f"Please keep the question under {MAX_QUESTION_CHARS:,} characters.")
-    return question
+    return checked_text(
+        question,
+        limit=MAX_QUESTION_CHARS,
+        what="question",
+        if_empty="Please ask a question, e.g. “What did the central bank decide?”",
+    )
 
 
 def thread_name(question: str) -> str:

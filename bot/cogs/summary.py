@@ -17,21 +17,21 @@ from bot.cogs.delivery import send_followups
 from bot.core.activity import ActivityStore
 from bot.core.models import Summary
 from bot.core.ports import QuestionAnswering
-from bot.errors import BadInput
+from bot.errors import checked_text
 from bot.ratelimit import RateLimiter, take_slot
-from bot.render import collapse, render_summary
+from bot.render import render_summary
 
 TOPIC_CHARS = 200  # /summary's and /timeline's topic option (Discord checks it too)
 
 
 def check_topic(topic: str) -> str:
     """The topic, tidied; BadInput when it is blank or too long."""
-    topic = collapse(topic)
-    if not topic:
-        raise BadInput("Please name a topic, e.g. “the election” or “the heatwave”.")
-    if len(topic) > TOPIC_CHARS:
-        raise BadInput(f"Please keep the topic under {TOPIC_CHARS} characters.")
-    return topic
+    return checked_text(
+        topic,
+        limit=TOPIC_CHARS,
+        what="topic",
+        if_empty="Please name a topic, e.g. “the election” or “the heatwave”.",
+    )
 
 
 async def record_summary(
