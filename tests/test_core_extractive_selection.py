@@ -71,19 +71,19 @@ def test_a_short_sentence_with_the_figure_asked_for_is_quoted():
 
 
 def test_without_now_in_the_question_the_newer_report_is_not_preferred():
-    fires = passage(
-        "fires", "Heater fires", "The company now knows of 17 fires linked to the heaters.", day=3
+    # Two reports alike but for their figure and date: retrieval's order decides, unless
+    # the question asks for the present.
+    first = passage(
+        "d3", "Heater fires", "Officials counted 17 fires linked to the heaters.", day=3
     )
     newer = passage(
-        "ceo",
-        "Heater maker's chief resigns",
-        "The heater maker's chief executive resigned as the recall of heaters grew.",
-        day=10,
+        "d10", "Heater fires", "Officials counted 19 fires linked to the heaters.", day=10
     )
-    answer = ExtractiveAnswerer().answer(
-        "How many fires were linked to the heaters?", [newer, fires]
-    )
-    assert answer.citations[0].article_id == "fires"
+    answerer = ExtractiveAnswerer()
+    asked = answerer.answer("How many fires were linked to the heaters?", [first, newer])
+    assert asked.citations[0].article_id == "d3"
+    now = answerer.answer("How many fires are linked to the heaters now?", [first, newer])
+    assert now.citations[0].article_id == "d10"
 
 
 def test_now_is_not_a_word_the_answer_must_hold():
